@@ -1,0 +1,322 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mirror.Oci;
+using Mirror.Storage;
+using Mirror.Upstream;
+
+namespace Mirror.Caching;
+
+/// <summary>
+/// One upstream download of a blob, shared by every client that wants it while it runs.
+/// </summary>
+/// <remarks>
+/// <code>
+///  RunAsync (detached from clients, bounded by FillTimeout):
+///    GET upstream ─▶ Head = length ─▶ loop { read ─▶ write temp + hash ─▶ Written += n ─▶ signal }
+///       │ body breaks: GET again with Range: bytes=Written- (bounded), skip a 200's first Written bytes
+///       ▼
+///    length + digest check ─▶ flush ─▶ rename (Committed)      any failure ─▶ delete temp (Failed)
+///
+///  each reader (CopyToAsync): its own handle on the temp file; send [offset, Written); wait for the
+///  signal when caught up; Committed and done ─▶ return; Failed ─▶ FillFailedException (abort the client)
+/// </code>
+/// The temp file is the shared buffer, so memory stays flat whatever the number of readers or the blob size.
+/// </remarks>
+internal sealed partial class BlobFill : Flight
+{
+    private const int BufferSize = 64 * 1024;
+
+    private readonly UpstreamClient _upstream;
+    private readonly RepositoryName _repository;
+    private readonly IBlobStore _store;
+    private readonly ILogger _logger;
+    private readonly int _maxResumes;
+    private readonly TaskCompletionSource<FillHead> _head = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private StagedBlob? _staged;
+    private long _written;
+    private volatile FillOutcome _outcome;
+
+    public BlobFill(Digest digest, UpstreamClient upstream, RepositoryName repository, IBlobStore store, TimeSpan timeout, int maxResumes, ILogger logger)
+        : base(timeout)
+    {
+        Digest = digest;
+        _upstream = upstream;
+        _repository = repository;
+        _store = store;
+        _maxResumes = maxResumes;
+        _logger = logger;
+    }
+
+    public Digest Digest { get; }
+
+    /// <summary>Completes when the upstream has answered (or failed to).</summary>
+    public Task<FillHead> Head => _head.Task;
+
+    public long Written => Volatile.Read(ref _written);
+
+    public FillOutcome Outcome => _outcome;
+
+    /// <summary>How many times the upstream body was resumed with a Range request.</summary>
+    public int Resumes { get; private set; }
+
+    /// <summary>A fill outlives its clients: finishing it makes the next pull a hit (bounded by the flight's timeout).</summary>
+    protected override bool CancelWhenAbandoned => false;
+
+    /// <summary>
+    /// Streams bytes [<paramref name="offset"/>, offset + <paramref name="count"/>) to <paramref name="destination"/>
+    /// as they arrive. <paramref name="count"/> null means "to the end, whatever the end is".
+    /// </summary>
+    public async Task CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken)
+    {
+        await using var file = OpenRead() ?? throw new FillFailedException($"fill of {Digest} failed");
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            var position = offset;
+            var end = count is { } c ? offset + c : long.MaxValue;
+            while (position < end)
+            {
+                // Take the signal before reading the counters: a write that lands in between completes it.
+                var progress = Volatile.Read(ref _progress).Task;
+                var outcome = _outcome;
+                var available = Math.Min(Written, end) - position;
+                if (available > 0)
+                {
+                    var read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(available, buffer.Length)), position, cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        throw new FillFailedException($"fill of {Digest}: temp file shorter than reported");
+                    }
+
+                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    position += read;
+                    continue;
+                }
+
+                switch (outcome)
+                {
+                    case FillOutcome.Committed when count is null:
+                        return;
+                    case FillOutcome.Committed:
+                        throw new FillFailedException($"fill of {Digest} ended at {Written} bytes, before {end}");
+                    case FillOutcome.Failed:
+                        throw new FillFailedException($"fill of {Digest} failed after {Written} bytes");
+                }
+
+                await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A handle on the bytes: the temp file while it grows, the stored blob once committed.</summary>
+    private FileStream? OpenRead() => _staged?.OpenRead() ?? (_outcome == FillOutcome.Committed ? _store.TryOpen(Digest)?.Stream : null);
+
+    protected override async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // The blob may have been committed by a fill that ended between a reader's store lookup and its join.
+        if (_store.TryGetLength(Digest, out var stored))
+        {
+            _written = stored;
+            _outcome = FillOutcome.Committed;
+            _head.TrySetResult(new FillHead(stored, UpstreamStatus.Ok, null));
+            return;
+        }
+
+        UpstreamResponse? response = null;
+        try
+        {
+            response = await _upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}"), cancellationToken).ConfigureAwait(false);
+            if (response.Status != UpstreamStatus.Ok)
+            {
+                _outcome = FillOutcome.Failed;
+                _head.TrySetResult(new FillHead(null, response.Status, response.Detail));
+                return;
+            }
+
+            var length = response.ContentLength;
+            _staged = _store.BeginWrite(Digest);
+            _head.TrySetResult(new FillHead(length, UpstreamStatus.Ok, null));
+            Log.FillStarted(_logger, Digest.ToString(), _upstream.Name, length ?? -1);
+
+            await CopyBodyAsync(response, length, cancellationToken).ConfigureAwait(false);
+
+            if (_staged.Commit(length))
+            {
+                _outcome = FillOutcome.Committed;
+                Log.FillCommitted(_logger, Digest.ToString(), Written, Resumes);
+            }
+            else
+            {
+                _outcome = FillOutcome.Failed;
+                Log.FillRejected(_logger, Digest.ToString(), Written, length ?? -1);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _outcome = FillOutcome.Failed;
+            _head.TrySetResult(new FillHead(null, UpstreamStatus.Unreachable, ex.Message));
+            Log.FillFailed(_logger, Digest.ToString(), Written, ex.GetType().Name, ex.Message);
+        }
+        finally
+        {
+            if (_outcome != FillOutcome.Committed)
+            {
+                _outcome = FillOutcome.Failed;
+                _staged?.Discard();
+            }
+
+            response?.Dispose();
+            Signal();
+        }
+    }
+
+    private async Task CopyBodyAsync(UpstreamResponse first, long? length, CancellationToken cancellationToken)
+    {
+        var response = first;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var skip = 0L; // bytes of a resumed 200 response that we already have
+            while (true)
+            {
+                try
+                {
+                    await using var body = await response.Message!.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                    while (true)
+                    {
+                        idle.CancelAfter(_upstream.Options.BodyIdleTimeout);
+                        var read = await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        var data = buffer.AsMemory(0, read);
+                        if (skip > 0)
+                        {
+                            var drop = (int)Math.Min(skip, read);
+                            skip -= drop;
+                            data = data[drop..];
+                        }
+
+                        if (data.Length == 0)
+                        {
+                            continue;
+                        }
+
+                        if (length is { } n && Written + data.Length > n)
+                        {
+                            throw new InvalidDataException($"upstream sent more than its Content-Length {n}");
+                        }
+
+                        await _staged!.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                        Interlocked.Add(ref _written, data.Length);
+                        Signal();
+                    }
+
+                    if (length is null || Written >= length)
+                    {
+                        return;
+                    }
+
+                    throw new IOException($"upstream body ended at {Written} of {length} bytes");
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    // The connection broke or went idle: ask again for the rest, a bounded number of times.
+                    if (Resumes >= _maxResumes || length is null)
+                    {
+                        throw;
+                    }
+
+                    Resumes++;
+                    Log.FillResuming(_logger, Digest.ToString(), Written, Resumes, ex.Message);
+                    if (!idle.TryReset())
+                    {
+                        throw;
+                    }
+
+                    if (response != first)
+                    {
+                        response.Dispose();
+                    }
+
+                    response = await _upstream.SendAsync(
+                        new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}") { RangeStart = Written },
+                        cancellationToken).ConfigureAwait(false);
+                    if (response.Status != UpstreamStatus.Ok)
+                    {
+                        throw new IOException($"resume failed: {response.Detail}", ex);
+                    }
+
+                    skip = ResumeSkip(response, Written);
+                }
+            }
+        }
+        finally
+        {
+            if (response != first)
+            {
+                response.Dispose();
+            }
+
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// How many leading bytes of a resumed response to drop: none for a 206 that starts where we are, all we have
+    /// for a 200 (an upstream that ignores Range), and a 206 from anywhere else is refused.
+    /// </summary>
+    private static long ResumeSkip(UpstreamResponse response, long written)
+    {
+        if (response.StatusCode == HttpStatusCode.PartialContent)
+        {
+            var from = response.Message!.Content.Headers.ContentRange?.From;
+            return from == written ? 0 : throw new IOException($"upstream resumed at {from}, not {written}");
+        }
+
+        return written;
+    }
+
+    private void Signal()
+    {
+        var previous = Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        previous.TrySetResult();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _staged?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2001, LogLevel.Information, "Fill of {Digest} from {Upstream} started ({Length} bytes)")]
+        public static partial void FillStarted(ILogger logger, string digest, string upstream, long length);
+
+        [LoggerMessage(2002, LogLevel.Information, "Fill of {Digest} committed: {Bytes} bytes, {Resumes} resumes")]
+        public static partial void FillCommitted(ILogger logger, string digest, long bytes, int resumes);
+
+        [LoggerMessage(2003, LogLevel.Warning, "Fill of {Digest} rejected: {Bytes} bytes of {Length} did not match the digest or length; nothing stored")]
+        public static partial void FillRejected(ILogger logger, string digest, long bytes, long length);
+
+        [LoggerMessage(2004, LogLevel.Warning, "Fill of {Digest} failed after {Bytes} bytes: {Error}: {Message}")]
+        public static partial void FillFailed(ILogger logger, string digest, long bytes, string error, string message);
+
+        [LoggerMessage(2005, LogLevel.Warning, "Fill of {Digest} broke at {Bytes} bytes, resuming (attempt {Attempt}): {Reason}")]
+        public static partial void FillResuming(ILogger logger, string digest, long bytes, int attempt, string reason);
+    }
+}

@@ -1,0 +1,12 @@
+using Mirror.Upstream;
+
+namespace Mirror.Caching;
+
+/// <summary>
+/// What a fill knows once the upstream has answered: the length (null when the upstream sent none) or why it
+/// could not start.
+/// </summary>
+public sealed record FillHead(long? Length, UpstreamStatus Status, string? Detail)
+{
+    public bool Started => Status == UpstreamStatus.Ok;
+}

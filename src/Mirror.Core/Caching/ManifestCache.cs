@@ -1,0 +1,254 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirror.Configuration;
+using Mirror.Oci;
+using Mirror.Storage;
+using Mirror.Upstream;
+
+namespace Mirror.Caching;
+
+/// <summary>
+/// Manifests: by digest they are immutable (memory → disk → upstream); by tag they go through a tag → digest
+/// answer that is fresh for TagTtl, then revalidated with a HEAD (free against Docker Hub's pull limit), and
+/// served stale within MaxStale when the upstream fails.
+/// </summary>
+/// <remarks>
+/// <code>
+///  tag ─▶ answer fresh? ──yes──▶ content by digest (memory → disk)
+///            │ no / none
+///            ▼ (one flight per tag key)
+///        answer + content cached? ──yes──▶ HEAD upstream ─ same digest ─▶ refresh answer, serve cached
+///            │ no                              │ other digest ─▶ GET
+///            ▼                                 │ 404 ─▶ forget the tag, 404
+///        GET upstream ─ verify ─ store          └ fails ─▶ serve stale (Warning) within MaxStale, else error
+/// </code>
+/// </remarks>
+internal sealed partial class ManifestCache : IDisposable
+{
+    private static readonly TimeSpan FlightTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly IManifestStore _store;
+    private readonly TagStore _tags;
+    private readonly MemoryCache _memory;
+    private readonly CacheOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
+
+    public ManifestCache(IManifestStore store, TagStore tags, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _store = store;
+        _tags = tags;
+        _options = options.Value.Cache;
+        _time = time;
+        _logger = loggers.CreateLogger("Mirror.Manifests");
+        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _options.MaxMemorySize), CompactionPercentage = 0.2 });
+    }
+
+    public TagStore Tags => _tags;
+
+    public async ValueTask<ManifestLookup> GetAsync(UpstreamClient upstream, RepositoryName repository, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    {
+        var acceptKey = accepted.Count == 0 ? "*" : string.Join(',', accepted);
+        if (reference.IsDigest)
+        {
+            var (local, source) = await GetLocalAsync(reference.Digest, cancellationToken).ConfigureAwait(false);
+            if (local is not null && MediaTypes.IsAcceptable(local.MediaType, accepted))
+            {
+                return new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
+            }
+
+            return await RunFlightAsync(
+                $"d|{reference.Digest}|{acceptKey}",
+                ct => FetchAsync(upstream, repository, reference.Digest.ToString(), accepted, reference.Digest, ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var key = new TagKey(upstream.Name, repository.Value, reference.Tag, acceptKey);
+        if (_tags.Get(key) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < upstream.Options.TagTtl)
+        {
+            var (local, source) = await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
+            if (local is not null)
+            {
+                return new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
+            }
+        }
+
+        return await RunFlightAsync(
+            $"t|{key}",
+            ct => ResolveTagAsync(upstream, repository, reference.Tag, key, accepted, ct),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets a tag (all Accept variants) so the next request asks the upstream.</summary>
+    public void InvalidateTag(string registry, string repository, string tag) => _tags.Invalidate(registry, repository, tag);
+
+    private async ValueTask<ManifestLookup> RunFlightAsync(string key, Func<CancellationToken, Task<ManifestLookup>> work, CancellationToken cancellationToken)
+    {
+        // The flight finishes even if every client leaves: the answer is cached for the next one.
+        using var lease = _flights.Join(key, static (_, w) => new TaskFlight<ManifestLookup>(w, FlightTimeout, cancelWhenAbandoned: false), work);
+        var result = await lease.Flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return !lease.IsOwner && result.Result == CacheResult.Miss ? result with { Result = CacheResult.Coalesced } : result;
+    }
+
+    private async Task<ManifestLookup> ResolveTagAsync(UpstreamClient upstream, RepositoryName repository, string tag, TagKey key, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    {
+        var entry = _tags.Get(key);
+        var (cached, source) = entry is null ? (null, "disk") : await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && cached is not null)
+        {
+            // Someone else may have revalidated while this flight was queued behind theirs.
+            if (_time.GetUtcNow() - entry.ValidatedAt < upstream.Options.TagTtl)
+            {
+                return new ManifestLookup(cached, CacheResult.Hit, null) { Source = source };
+            }
+
+            using var head = await upstream.SendAsync(
+                new UpstreamRequest(HttpMethod.Head, repository, $"manifests/{tag}") { Accept = AcceptHeader(accepted) },
+                cancellationToken).ConfigureAwait(false);
+            if (head.Status == UpstreamStatus.Ok && Digest.TryParse(head.DockerContentDigest, out var current) && current == entry.Digest)
+            {
+                _tags.Set(key, entry with { ValidatedAt = _time.GetUtcNow() });
+                return new ManifestLookup(cached, CacheResult.Hit, null) { Source = source };
+            }
+
+            if (head.Status == UpstreamStatus.NotFound)
+            {
+                _tags.Remove(key);
+                return ManifestLookup.Failed(OciError.ManifestUnknown($"{repository}:{tag}"));
+            }
+
+            if (head.Status != UpstreamStatus.Ok)
+            {
+                return ServeStaleOr(upstream, entry, cached, UpstreamErrors.ToOciError(head.Status, head.Detail, OciError.ManifestUnknown(tag)), head.Detail);
+            }
+        }
+
+        var fetched = await FetchAsync(upstream, repository, tag, accepted, expected: null, cancellationToken).ConfigureAwait(false);
+        if (fetched.Manifest is { } manifest)
+        {
+            _tags.Set(key, new TagEntry(manifest.Digest, manifest.MediaType, _time.GetUtcNow()));
+            return fetched;
+        }
+
+        if (fetched.Error?.StatusCode == 404)
+        {
+            _tags.Remove(key);
+            return fetched;
+        }
+
+        return entry is not null && cached is not null
+            ? ServeStaleOr(upstream, entry, cached, fetched.Error!, fetched.Error?.Message)
+            : fetched;
+    }
+
+    private ManifestLookup ServeStaleOr(UpstreamClient upstream, TagEntry entry, StoredManifest cached, OciError error, string? reason)
+    {
+        var age = _time.GetUtcNow() - entry.ValidatedAt;
+        if (age <= upstream.Options.TagTtl + upstream.Options.MaxStale)
+        {
+            Log.ServedStale(_logger, upstream.Name, (long)age.TotalSeconds, reason ?? "upstream failed");
+            return new ManifestLookup(cached, CacheResult.Stale, null) { Source = "disk", StaleReason = reason ?? "upstream failed" };
+        }
+
+        return ManifestLookup.Failed(error);
+    }
+
+    private async Task<ManifestLookup> FetchAsync(UpstreamClient upstream, RepositoryName repository, string reference, IReadOnlyList<string> accepted, Digest? expected, CancellationToken cancellationToken)
+    {
+        using var response = await upstream.SendAsync(
+            new UpstreamRequest(HttpMethod.Get, repository, $"manifests/{reference}") { Accept = AcceptHeader(accepted) },
+            cancellationToken).ConfigureAwait(false);
+        if (response.Status != UpstreamStatus.Ok)
+        {
+            return ManifestLookup.Failed(UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.ManifestUnknown($"{repository}:{reference}")));
+        }
+
+        if (response.ContentLength > _options.MaxManifestSize)
+        {
+            return ManifestLookup.Failed(new OciError(502, OciErrorCode.ManifestInvalid, $"upstream manifest is larger than {_options.MaxManifestSize} bytes"));
+        }
+
+        byte[] content;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(upstream.Options.ResponseHeadersTimeout);
+            try
+            {
+                await response.Message!.Content.LoadIntoBufferAsync(_options.MaxManifestSize, timeout.Token).ConfigureAwait(false);
+                content = await response.Message.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return ManifestLookup.Failed(new OciError(502, OciErrorCode.Unavailable, $"reading the manifest from {upstream.Name} failed: {ex.Message}"));
+            }
+        }
+
+        var claimed = Digest.TryParse(response.DockerContentDigest, out var header) ? header : (Digest?)null;
+        var algorithm = expected?.Algorithm ?? claimed?.Algorithm ?? "sha256";
+        var digest = algorithm == "sha512"
+            ? Digest.FromHash("sha512", System.Security.Cryptography.SHA512.HashData(content))
+            : Digest.Compute(content);
+        if ((expected is { } e && e != digest) || (claimed is { } c && c.Algorithm == digest.Algorithm && c != digest))
+        {
+            Log.DigestMismatch(_logger, upstream.Name, $"{repository}:{reference}", digest.ToString());
+            return ManifestLookup.Failed(new OciError(502, OciErrorCode.DigestInvalid, $"manifest from {upstream.Name} does not match its digest ({digest})"));
+        }
+
+        var manifest = new StoredManifest(digest, response.ContentType ?? MediaTypes.OctetStream, content);
+        try
+        {
+            await _store.PutAsync(manifest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Degrade, don't fail: the client still gets its manifest, the cache just misses next time.
+            Log.StoreFailed(_logger, digest.ToString(), ex.Message);
+        }
+
+        Remember(manifest);
+        return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = "upstream" };
+    }
+
+    private async ValueTask<(StoredManifest? Manifest, string Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        if (_memory.TryGetValue(digest, out StoredManifest? hot) && hot is not null)
+        {
+            return (hot, "memory");
+        }
+
+        var stored = await _store.GetAsync(digest, cancellationToken).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            Remember(stored);
+        }
+
+        return (stored, "disk");
+    }
+
+    private void Remember(StoredManifest manifest)
+    {
+        if (manifest.Content.Length <= _options.MemoryObjectMaxSize && _options.MaxMemorySize > 0)
+        {
+            _memory.Set(manifest.Digest, manifest, new MemoryCacheEntryOptions { Size = manifest.Content.Length + 256 });
+        }
+    }
+
+    private static string AcceptHeader(IReadOnlyList<string> accepted) =>
+        accepted.Count == 0 ? MediaTypes.DefaultAccept : string.Join(", ", accepted);
+
+    public void Dispose() => _memory.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Warning, "Serving a stale tag from {Upstream} ({AgeSeconds} s since validated): {Reason}")]
+        public static partial void ServedStale(ILogger logger, string upstream, long ageSeconds, string reason);
+
+        [LoggerMessage(3002, LogLevel.Warning, "Manifest {Reference} from {Upstream} does not match its digest (computed {Digest}); not cached")]
+        public static partial void DigestMismatch(ILogger logger, string upstream, string reference, string digest);
+
+        [LoggerMessage(3003, LogLevel.Warning, "Could not store manifest {Digest}: {Reason}")]
+        public static partial void StoreFailed(ILogger logger, string digest, string reason);
+    }
+}

@@ -1,0 +1,16 @@
+using Mirror.Oci;
+using Mirror.Storage;
+
+namespace Mirror.Caching;
+
+/// <summary>The answer to a manifest request: the manifest (with where it came from) or an error.</summary>
+public sealed record ManifestLookup(StoredManifest? Manifest, CacheResult Result, OciError? Error)
+{
+    /// <summary><c>memory</c>, <c>disk</c> or <c>upstream</c>.</summary>
+    public string Source { get; init; } = "upstream";
+
+    /// <summary>Why a stale answer was served (goes into the Warning header).</summary>
+    public string? StaleReason { get; init; }
+
+    public static ManifestLookup Failed(OciError error) => new(null, CacheResult.Error, error);
+}

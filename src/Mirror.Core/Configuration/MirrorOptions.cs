@@ -1,0 +1,16 @@
+namespace Mirror.Configuration;
+
+/// <summary>The <c>Mirror:</c> section. Every default here is the embedded default documented in README.md.</summary>
+public sealed class MirrorOptions
+{
+    public const string SectionName = "Mirror";
+
+    /// <summary>The cache: where it lives and how large it may grow.</summary>
+    public CacheOptions Cache { get; set; } = new();
+
+    /// <summary>The registry that serves requests naming none (Docker's registry-mirrors sends no hint). Default <c>docker.io</c>.</summary>
+    public string DefaultUpstream { get; set; } = "docker.io";
+
+    /// <summary>The registries this mirror fronts. When empty, Docker Hub alone.</summary>
+    public List<UpstreamOptions> Upstreams { get; set; } = [];
+}

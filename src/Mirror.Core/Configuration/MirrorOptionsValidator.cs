@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Options;
+
+namespace Mirror.Configuration;
+
+/// <summary>
+/// Checks the whole options tree and reports every problem at once (as YARP's ConfigValidator does), so an
+/// operator fixes a config in one round instead of one error per restart.
+/// </summary>
+internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MirrorOptions options)
+    {
+        var errors = new List<string>();
+        var cache = options.Cache;
+        if (string.IsNullOrWhiteSpace(cache.Directory))
+        {
+            errors.Add("Mirror:Cache:Directory must name a directory.");
+        }
+
+        if (cache.FillTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Mirror:Cache:FillTimeout must be positive (got {cache.FillTimeout}).");
+        }
+
+        if (cache.MaxMemorySize < 0)
+        {
+            errors.Add($"Mirror:Cache:MaxMemorySize must be 0 or more bytes (got {cache.MaxMemorySize}).");
+        }
+
+        if (cache.MemoryObjectMaxSize < 0)
+        {
+            errors.Add($"Mirror:Cache:MemoryObjectMaxSize must be 0 or more bytes (got {cache.MemoryObjectMaxSize}).");
+        }
+
+        if (cache.MaxManifestSize <= 0)
+        {
+            errors.Add($"Mirror:Cache:MaxManifestSize must be positive (got {cache.MaxManifestSize}).");
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Upstreams.Count; i++)
+        {
+            var u = options.Upstreams[i];
+            var at = $"Mirror:Upstreams:{i}";
+            if (string.IsNullOrWhiteSpace(u.Name))
+            {
+                errors.Add($"{at}:Name is required (a registry host such as docker.io or ghcr.io).");
+            }
+            else
+            {
+                if (Uri.CheckHostName(u.Name.Split(':')[0]) == UriHostNameType.Unknown || u.Name.Contains('/'))
+                {
+                    errors.Add($"{at}:Name '{u.Name}' is not a registry host name.");
+                }
+
+                if (!names.Add(u.Name))
+                {
+                    errors.Add($"{at}:Name '{u.Name}' is configured twice.");
+                }
+            }
+
+            if (u.Url is { Length: > 0 } url
+                && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            {
+                errors.Add($"{at}:Url '{url}' must be an absolute http:// or https:// URL.");
+            }
+
+            if (u.TagTtl < TimeSpan.Zero)
+            {
+                errors.Add($"{at}:TagTtl must not be negative (got {u.TagTtl}).");
+            }
+
+            if (u.MaxStale < TimeSpan.Zero)
+            {
+                errors.Add($"{at}:MaxStale must not be negative (got {u.MaxStale}).");
+            }
+
+            foreach (var (key, value) in new[] { ("ConnectTimeout", u.ConnectTimeout), ("ResponseHeadersTimeout", u.ResponseHeadersTimeout), ("BodyIdleTimeout", u.BodyIdleTimeout) })
+            {
+                if (value <= TimeSpan.Zero)
+                {
+                    errors.Add($"{at}:{key} must be positive (got {value}).");
+                }
+            }
+
+            if (u.Password is not null && u.PasswordFile is not null)
+            {
+                errors.Add($"{at}: set Password or PasswordFile, not both.");
+            }
+
+            if (u.PasswordFile is { Length: > 0 } file && !File.Exists(file))
+            {
+                errors.Add($"{at}:PasswordFile '{file}' does not exist.");
+            }
+
+            if ((u.Password is not null || u.PasswordFile is not null) && string.IsNullOrEmpty(u.Username))
+            {
+                errors.Add($"{at}:Username is required with a password.");
+            }
+
+            foreach (var host in u.TokenRealmAllowList)
+            {
+                if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+                {
+                    errors.Add($"{at}:TokenRealmAllowList entry '{host}' is not a host name.");
+                }
+            }
+        }
+
+        if (names.Count > 0 && !names.Contains(options.DefaultUpstream))
+        {
+            errors.Add($"Mirror:DefaultUpstream '{options.DefaultUpstream}' is not among the configured upstreams ({string.Join(", ", names)}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

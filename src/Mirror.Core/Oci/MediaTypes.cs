@@ -1,0 +1,68 @@
+namespace Mirror.Oci;
+
+/// <summary>Manifest media types and the Accept negotiation registries do with them.</summary>
+public static class MediaTypes
+{
+    public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+    public const string OciIndex = "application/vnd.oci.image.index.v1+json";
+    public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+    public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public const string DockerSchema1 = "application/vnd.docker.distribution.manifest.v1+json";
+    public const string DockerSchema1Signed = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+    public const string OctetStream = "application/octet-stream";
+
+    /// <summary>What the mirror asks upstreams for when a client sends no Accept of its own.</summary>
+    public static readonly string DefaultAccept = string.Join(", ", OciIndex, OciManifest, DockerManifestList, DockerManifest);
+
+    /// <summary>
+    /// Parses an Accept header (possibly several) into the sorted, de-duplicated media types it names, without
+    /// parameters. An empty result means "anything": no header, or a wildcard.
+    /// </summary>
+    public static IReadOnlyList<string> ParseAccept(IEnumerable<string?> headers)
+    {
+        var set = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var header in headers)
+        {
+            if (string.IsNullOrEmpty(header))
+            {
+                continue;
+            }
+
+            foreach (var part in header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var semi = part.IndexOf(';');
+                var type = (semi >= 0 ? part[..semi] : part).Trim().ToLowerInvariant();
+                if (type is "*/*" or "application/*")
+                {
+                    return [];
+                }
+
+                if (type.Length > 0)
+                {
+                    set.Add(type);
+                }
+            }
+        }
+
+        return [.. set];
+    }
+
+    /// <summary>True when content of <paramref name="mediaType"/> may be sent to a client that accepts <paramref name="accepted"/>.</summary>
+    public static bool IsAcceptable(string mediaType, IReadOnlyList<string> accepted)
+    {
+        if (accepted.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var a in accepted)
+        {
+            if (string.Equals(a, mediaType, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,6 @@
+using Mirror.Oci;
+
+namespace Mirror.Storage;
+
+/// <summary>A manifest's exact bytes, its media type and its digest (always the digest of <see cref="Content"/>).</summary>
+public sealed record StoredManifest(Digest Digest, string MediaType, ReadOnlyMemory<byte> Content);

@@ -1,0 +1,305 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Mirror.Caching;
+using Mirror.Configuration;
+
+namespace Mirror.Upstream;
+
+/// <summary>
+/// The client for one upstream registry: its own connection pool, the registry token flow, redirects to blob
+/// storage, and a classification of every outcome.
+/// </summary>
+/// <remarks>
+/// <code>
+///  request ──▶ cached token for repository:&lt;name&gt;:pull? ──▶ send ──▶ 3xx? follow (no Authorization, Range kept)
+///                                                              │
+///                                              401 + WWW-Authenticate: Bearer realm,service,scope
+///                                                              ▼
+///                    GET realm?service=…&amp;scope=… (basic credentials only to a pinned realm) ──▶ resend once
+/// </code>
+/// </remarks>
+internal sealed partial class UpstreamClient : IDisposable
+{
+    private const int MaxRedirects = 5;
+
+    private readonly HttpMessageInvoker _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _baseUrl;
+    private readonly string? _basicCredentials;
+    private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
+    private readonly SingleFlight<string, TaskFlight<CachedToken?>> _tokenFlights = new(StringComparer.Ordinal);
+    private volatile AuthChallenge? _bearerChallenge;
+    private volatile bool _wantsBasic;
+
+    public UpstreamClient(UpstreamOptions options, HttpMessageHandler handler, TimeProvider time, ILogger logger)
+    {
+        Options = options;
+        Name = options.Name;
+        BaseUri = options.EffectiveUrl;
+        _baseUrl = BaseUri.AbsoluteUri.TrimEnd('/');
+        _http = new HttpMessageInvoker(handler, disposeHandler: true);
+        _time = time;
+        _logger = logger;
+        var password = options.PasswordFile is { Length: > 0 } file ? File.ReadAllText(file).TrimEnd('\r', '\n') : options.Password;
+        if (!string.IsNullOrEmpty(options.Username))
+        {
+            _basicCredentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{password}"));
+        }
+    }
+
+    public string Name { get; }
+
+    public Uri BaseUri { get; }
+
+    public UpstreamOptions Options { get; }
+
+    /// <summary>Creates the connection pool an upstream gets: no automatic redirects (we follow them ourselves, to drop credentials), no decompression (bytes must hash to their digest).</summary>
+    public static SocketsHttpHandler CreateHandler(UpstreamOptions options) => new()
+    {
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        ConnectTimeout = options.ConnectTimeout,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        UseCookies = false,
+        UseProxy = true,
+        EnableMultipleHttp2Connections = true,
+    };
+
+    public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellationToken)
+    {
+        var scope = $"repository:{request.Repository}:pull";
+        var uri = new Uri($"{_baseUrl}/v2/{request.Repository}/{request.Path}");
+        try
+        {
+            var authorization = await AuthorizationForAsync(scope, request, forceRefresh: false, cancellationToken).ConfigureAwait(false);
+            var response = await SendFollowingRedirectsAsync(request, uri, authorization, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Unauthorized
+                && AuthChallenge.Parse(response.Headers.WwwAuthenticate.FirstOrDefault()?.ToString()) is { } challenge)
+            {
+                string? retryWith = null;
+                if (challenge.IsBearer && challenge.Realm is not null)
+                {
+                    _bearerChallenge = challenge;
+                    retryWith = await AuthorizationForAsync(scope, request, forceRefresh: authorization is not null, cancellationToken).ConfigureAwait(false);
+                }
+                else if (challenge.IsBasic && _basicCredentials is not null && !_wantsBasic)
+                {
+                    _wantsBasic = true;
+                    retryWith = "Basic " + _basicCredentials;
+                }
+
+                if (retryWith is not null && retryWith != authorization)
+                {
+                    response.Dispose();
+                    response = await SendFollowingRedirectsAsync(request, uri, retryWith, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return Classify(response);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            Log.UpstreamTimeout(_logger, Name, uri.AbsolutePath);
+            return UpstreamResponse.Failed(UpstreamStatus.Timeout, $"{Name} sent no response headers within {Options.ResponseHeadersTimeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException ex)
+        {
+            Log.UpstreamUnreachable(_logger, Name, ex.Message);
+            return UpstreamResponse.Failed(UpstreamStatus.Unreachable, $"{Name} is unreachable: {ex.Message}");
+        }
+    }
+
+    private UpstreamResponse Classify(HttpResponseMessage response)
+    {
+        var code = (int)response.StatusCode;
+        var status = code switch
+        {
+            >= 200 and < 300 => UpstreamStatus.Ok,
+            404 => UpstreamStatus.NotFound,
+            401 => UpstreamStatus.Unauthorized,
+            403 => UpstreamStatus.Denied,
+            429 => UpstreamStatus.TooManyRequests,
+            >= 500 => UpstreamStatus.ServerError,
+            _ => UpstreamStatus.ClientError,
+        };
+        if (status == UpstreamStatus.Ok)
+        {
+            return new UpstreamResponse(status, response, null);
+        }
+
+        var detail = status switch
+        {
+            UpstreamStatus.Unauthorized => _basicCredentials is null
+                ? $"{Name} refused anonymous access (configure Username/Password for it)"
+                : $"{Name} refused the mirror's credentials",
+            UpstreamStatus.Denied => $"{Name} denied access: the mirror's credentials lack pull permission",
+            UpstreamStatus.TooManyRequests => $"{Name} is rate limiting the mirror",
+            _ => $"{Name} answered {code} {response.ReasonPhrase}",
+        };
+        return new UpstreamResponse(status, response, detail);
+    }
+
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(UpstreamRequest request, Uri uri, string? authorization, CancellationToken cancellationToken)
+    {
+        using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        headersTimeout.CancelAfter(Options.ResponseHeadersTimeout);
+        for (var hop = 0; ; hop++)
+        {
+            using var message = new HttpRequestMessage(request.Method, uri);
+            if (request.Accept is not null)
+            {
+                message.Headers.TryAddWithoutValidation("Accept", request.Accept);
+            }
+
+            if (request.RangeStart is { } start)
+            {
+                message.Headers.Range = new RangeHeaderValue(start, null);
+            }
+
+            // Credentials never follow a redirect: blob CDNs get pre-signed URLs and must not see our token.
+            if (hop == 0 && authorization is not null)
+            {
+                message.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
+            var response = await _http.SendAsync(message, headersTimeout.Token).ConfigureAwait(false);
+            var code = (int)response.StatusCode;
+            if (code is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location && hop < MaxRedirects)
+            {
+                response.Dispose();
+                uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                continue;
+            }
+
+            return response;
+        }
+    }
+
+    private async ValueTask<string?> AuthorizationForAsync(string scope, UpstreamRequest request, bool forceRefresh, CancellationToken cancellationToken)
+    {
+        if (Options.ForwardClientAuthorization && request.ClientAuthorization is { Length: > 0 } clientAuth)
+        {
+            return clientAuth;
+        }
+
+        var challenge = _bearerChallenge;
+        if (challenge is null)
+        {
+            return _wantsBasic && _basicCredentials is not null ? "Basic " + _basicCredentials : null;
+        }
+
+        if (!forceRefresh && _tokens.TryGetValue(scope, out var cached) && cached.ExpiresAt > _time.GetUtcNow())
+        {
+            return cached.Header;
+        }
+
+        if (forceRefresh)
+        {
+            _tokens.TryRemove(scope, out _);
+        }
+
+        using var lease = _tokenFlights.Join(
+            scope,
+            static (key, state) => new TaskFlight<CachedToken?>(ct => state.self.FetchTokenAsync(state.challenge, key, ct), TimeSpan.FromSeconds(60)),
+            (self: this, challenge));
+        var token = await lease.Flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return token?.Header;
+    }
+
+    private async Task<CachedToken?> FetchTokenAsync(AuthChallenge challenge, string scope, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm) || realm.Scheme is not ("http" or "https"))
+        {
+            Log.TokenFailed(_logger, Name, $"invalid realm '{challenge.Realm}'");
+            return null;
+        }
+
+        var query = new StringBuilder(realm.Query.Length > 1 ? realm.Query[1..] + "&" : string.Empty);
+        if (challenge.Service is { } service)
+        {
+            query.Append("service=").Append(Uri.EscapeDataString(service)).Append('&');
+        }
+
+        query.Append("scope=").Append(Uri.EscapeDataString(scope));
+        var tokenUri = new UriBuilder(realm) { Query = query.ToString() }.Uri;
+        using var message = new HttpRequestMessage(HttpMethod.Get, tokenUri);
+        var withCredentials = _basicCredentials is not null && RealmPolicy.MaySendCredentials(BaseUri, realm, Options.TokenRealmAllowList);
+        if (withCredentials)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", "Basic " + _basicCredentials);
+        }
+        else if (_basicCredentials is not null)
+        {
+            Log.RealmNotPinned(_logger, Name, realm.Host);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.ResponseHeadersTimeout);
+        try
+        {
+            using var response = await _http.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                Log.TokenFailed(_logger, Name, $"{realm.Host} answered {(int)response.StatusCode}");
+                return null;
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            using var json = await JsonDocument.ParseAsync(body, default, timeout.Token).ConfigureAwait(false);
+            var root = json.RootElement;
+            var token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
+                : root.TryGetProperty("access_token", out var at) && at.ValueKind == JsonValueKind.String ? at.GetString()
+                : null;
+            if (string.IsNullOrEmpty(token))
+            {
+                Log.TokenFailed(_logger, Name, "token response without a token");
+                return null;
+            }
+
+            // The token spec's default lifetime is 60 s; renew a little early so a request never carries an expired one.
+            var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 60;
+            var expires = _time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(1, lifetime * 0.9 - 5));
+            var cached = new CachedToken("Bearer " + token, expires);
+            _tokens[scope] = cached;
+            Log.TokenIssued(_logger, Name, scope, lifetime);
+            return cached;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Log.TokenFailed(_logger, Name, ex.Message);
+            return null;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed record CachedToken(string Header, DateTimeOffset ExpiresAt);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1001, LogLevel.Warning, "Upstream {Upstream} is unreachable: {Reason}")]
+        public static partial void UpstreamUnreachable(ILogger logger, string upstream, string reason);
+
+        [LoggerMessage(1002, LogLevel.Warning, "Upstream {Upstream} sent no response headers in time for {Path}")]
+        public static partial void UpstreamTimeout(ILogger logger, string upstream, string path);
+
+        [LoggerMessage(1003, LogLevel.Debug, "Token for {Upstream} scope {Scope} issued for {Lifetime} s")]
+        public static partial void TokenIssued(ILogger logger, string upstream, string scope, int lifetime);
+
+        [LoggerMessage(1004, LogLevel.Warning, "Token request to {Upstream} failed: {Reason}")]
+        public static partial void TokenFailed(ILogger logger, string upstream, string reason);
+
+        [LoggerMessage(1005, LogLevel.Warning, "Upstream {Upstream} named token realm {Realm}, which is not on its domain nor in TokenRealmAllowList: asking for an anonymous token")]
+        public static partial void RealmNotPinned(ILogger logger, string upstream, string realm);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+
+namespace Mirror.Upstream;
+
+/// <summary>
+/// An upstream's answer. On <see cref="UpstreamStatus.Ok"/> the caller owns <see cref="Message"/> and must
+/// dispose this object; the body has not been read.
+/// </summary>
+public sealed class UpstreamResponse : IDisposable
+{
+    internal UpstreamResponse(UpstreamStatus status, HttpResponseMessage? message, string? detail)
+    {
+        Status = status;
+        Message = message;
+        Detail = detail;
+    }
+
+    public UpstreamStatus Status { get; }
+
+    public HttpResponseMessage? Message { get; }
+
+    /// <summary>A human-readable reason for a failure (what the upstream or the network said).</summary>
+    public string? Detail { get; }
+
+    public HttpStatusCode? StatusCode => Message?.StatusCode;
+
+    /// <summary>Retry-After from a 429/503, if the upstream sent one.</summary>
+    public TimeSpan? RetryAfter =>
+        Message?.Headers.RetryAfter is { } ra
+            ? ra.Delta ?? (ra.Date is { } d ? d - DateTimeOffset.UtcNow : null)
+            : null;
+
+    public long? ContentLength => Message?.Content.Headers.ContentLength;
+
+    public string? ContentType => Message?.Content.Headers.ContentType?.MediaType;
+
+    public string? DockerContentDigest =>
+        Message is not null && Message.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+
+    public static UpstreamResponse Failed(UpstreamStatus status, string detail) => new(status, null, detail);
+
+    public void Dispose() => Message?.Dispose();
+}

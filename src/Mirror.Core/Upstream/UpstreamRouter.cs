@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mirror.Configuration;
+using Mirror.Oci;
+
+namespace Mirror.Upstream;
+
+/// <summary>
+/// Picks the upstream for a request, in this order: containerd's <c>?ns=&lt;registry&gt;</c>; a path prefix naming a
+/// configured registry (<c>/v2/ghcr.io/org/app/…</c>); the default upstream. Owns one <see cref="UpstreamClient"/>
+/// (and so one connection pool) per configured registry.
+/// </summary>
+internal sealed class UpstreamRouter : IDisposable
+{
+    private static readonly string[] DockerHubAliases = ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
+
+    private readonly Dictionary<string, UpstreamClient> _byHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly UpstreamClient _default;
+    private readonly string _configured;
+
+    public UpstreamRouter(IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("Mirror.Upstream");
+        var all = new List<UpstreamClient>();
+        foreach (var u in options.Value.Upstreams)
+        {
+            var client = new UpstreamClient(u, UpstreamClient.CreateHandler(u), time, logger);
+            all.Add(client);
+            _byHost[u.Name] = client;
+        }
+
+        // Second pass so an explicit Name always wins over another upstream's URL host or alias.
+        foreach (var client in all)
+        {
+            _byHost.TryAdd(client.BaseUri.IsDefaultPort ? client.BaseUri.Host : client.BaseUri.Authority, client);
+            if (client.Name == UpstreamOptions.DockerHub)
+            {
+                foreach (var alias in DockerHubAliases)
+                {
+                    _byHost.TryAdd(alias, client);
+                }
+            }
+        }
+
+        All = all;
+        _default = _byHost[options.Value.DefaultUpstream];
+        _configured = string.Join(", ", all.Select(c => c.Name));
+    }
+
+    public IReadOnlyList<UpstreamClient> All { get; }
+
+    public UpstreamClient? Find(string registry) => _byHost.GetValueOrDefault(registry);
+
+    /// <summary>
+    /// Resolves the client-side repository path (everything between <c>/v2/</c> and <c>/manifests/</c> or
+    /// <c>/blobs/</c>) to an upstream and the repository name the upstream knows.
+    /// </summary>
+    public bool TryRoute(string? ns, string path, out UpstreamClient upstream, out RepositoryName repository, out OciError? error)
+    {
+        upstream = _default;
+        repository = null!;
+        error = null;
+        if (!string.IsNullOrEmpty(ns))
+        {
+            if (_byHost.GetValueOrDefault(ns) is not { } byNs)
+            {
+                error = new OciError(404, OciErrorCode.NameUnknown, $"registry '{Truncate(ns)}' (from ?ns=) is not mirrored here; configured: {_configured}");
+                return false;
+            }
+
+            upstream = byNs;
+        }
+        else
+        {
+            var slash = path.IndexOf('/');
+            if (slash > 0 && LooksLikeHost(path.AsSpan(0, slash)))
+            {
+                var host = path[..slash];
+                if (_byHost.GetValueOrDefault(host) is not { } byPrefix)
+                {
+                    error = new OciError(404, OciErrorCode.NameUnknown, $"registry '{Truncate(host)}' (from the path) is not mirrored here; configured: {_configured}");
+                    return false;
+                }
+
+                upstream = byPrefix;
+                path = path[(slash + 1)..];
+            }
+        }
+
+        if (!RepositoryName.TryParse(path, out var name))
+        {
+            error = OciError.NameInvalid(path);
+            return false;
+        }
+
+        repository = upstream.Name == UpstreamOptions.DockerHub ? name.WithLibraryPrefix() : name;
+        return true;
+    }
+
+    /// <summary>A first path component is a registry host when it has a dot or a port, or is <c>localhost</c> (Docker's own rule for image references).</summary>
+    private static bool LooksLikeHost(ReadOnlySpan<char> segment) =>
+        segment.Contains('.') || segment.Contains(':') || segment.SequenceEqual("localhost");
+
+    private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
+
+    public void Dispose()
+    {
+        foreach (var client in All)
+        {
+            client.Dispose();
+        }
+    }
+}

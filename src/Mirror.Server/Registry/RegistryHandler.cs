@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using Microsoft.Net.Http.Headers;
+using Mirror.Caching;
+using Mirror.Oci;
+using Mirror.Upstream;
+
+namespace Mirror.Server.Registry;
+
+/// <summary>
+/// The <c>/v2/</c> API: the pull side (manifests and blobs, GET and HEAD) is answered from the cache; the rest is
+/// forwarded. Every error is OCI error JSON.
+/// </summary>
+internal sealed partial class RegistryHandler
+{
+    private const string ApiVersionHeader = "Docker-Distribution-API-Version";
+    private const string DigestHeader = "Docker-Content-Digest";
+
+    private readonly UpstreamRouter _router;
+    private readonly BlobCache _blobs;
+    private readonly ManifestCache _manifests;
+    private readonly ILogger _logger;
+
+    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, ILogger<RegistryHandler> logger)
+    {
+        _router = router;
+        _blobs = blobs;
+        _manifests = manifests;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        context.Response.Headers[ApiVersionHeader] = "registry/2.0";
+        var request = context.Request;
+        var path = RegistryPath.Parse(request.Path.Value is { } p && p.Length > 3 ? p[3..] : string.Empty);
+        var isRead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+        var result = CacheResult.Error;
+        try
+        {
+            result = (path.Kind, isRead) switch
+            {
+                (RegistryPathKind.Base, true) => await BaseAsync(context),
+                (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path),
+                (RegistryPathKind.Blob, true) => await BlobAsync(context, path),
+                _ => await OtherAsync(context),
+            };
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left; a fill it started goes on without it.
+        }
+        finally
+        {
+            Log.Request(_logger, request.Method, path.Kind.ToString().ToLowerInvariant(), context.Response.StatusCode, result.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private static async Task<CacheResult> BaseAsync(HttpContext context)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = 2;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.WriteAsync("{}", context.RequestAborted);
+        }
+
+        return CacheResult.Hit;
+    }
+
+    private static async Task<CacheResult> OtherAsync(HttpContext context)
+    {
+        await OciErrorWriter.WriteAsync(context, new OciError(405, OciErrorCode.Unsupported, $"{context.Request.Method} {context.Request.Path} is not supported by this mirror"));
+        return CacheResult.Error;
+    }
+
+    private bool TryRoute(HttpContext context, string name, out UpstreamClient upstream, out RepositoryName repository, out OciError? error) =>
+        _router.TryRoute(context.Request.Query["ns"].FirstOrDefault(), name, out upstream, out repository, out error);
+
+    private async Task<CacheResult> ManifestAsync(HttpContext context, RegistryPath path)
+    {
+        if (!TryRoute(context, path.Name, out var upstream, out var repository, out var error))
+        {
+            await OciErrorWriter.WriteAsync(context, error!);
+            return CacheResult.Error;
+        }
+
+        if (!Reference.TryParse(path.Reference, out var reference))
+        {
+            await OciErrorWriter.WriteAsync(context, path.Reference.Contains(':')
+                ? OciError.DigestInvalid(path.Reference)
+                : new OciError(400, OciErrorCode.ManifestInvalid, $"invalid tag '{Truncate(path.Reference)}'"));
+            return CacheResult.Error;
+        }
+
+        var accepted = MediaTypes.ParseAccept(context.Request.Headers.Accept);
+        var lookup = await _manifests.GetAsync(upstream, repository, reference, accepted, context.RequestAborted);
+        if (lookup.Manifest is not { } manifest)
+        {
+            await OciErrorWriter.WriteAsync(context, lookup.Error!);
+            return CacheResult.Error;
+        }
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = manifest.MediaType;
+        response.ContentLength = manifest.Content.Length;
+        response.Headers[DigestHeader] = manifest.Digest.ToString();
+        response.Headers.ETag = $"\"{manifest.Digest}\"";
+        response.Headers["X-Mirror-Cache"] = $"{lookup.Result.ToString().ToLowerInvariant()} {lookup.Source}";
+        if (lookup.Result == CacheResult.Stale)
+        {
+            // RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.
+            response.Headers.Warning = $"110 mirror \"Response is Stale: {SanitizeHeader(lookup.StaleReason)}\"";
+        }
+
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
+        }
+
+        return lookup.Result;
+    }
+
+    private async Task<CacheResult> BlobAsync(HttpContext context, RegistryPath path)
+    {
+        if (!TryRoute(context, path.Name, out var upstream, out var repository, out var error))
+        {
+            await OciErrorWriter.WriteAsync(context, error!);
+            return CacheResult.Error;
+        }
+
+        if (!Digest.TryParse(path.Reference, out var digest))
+        {
+            await OciErrorWriter.WriteAsync(context, OciError.DigestInvalid(path.Reference));
+            return CacheResult.Error;
+        }
+
+        var response = context.Response;
+        var aborted = context.RequestAborted;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            var (length, headError) = await _blobs.HeadAsync(upstream, repository, digest, context.Request.Headers.Authorization.FirstOrDefault(), aborted);
+            if (headError is not null)
+            {
+                await OciErrorWriter.WriteAsync(context, headError);
+                return CacheResult.Error;
+            }
+
+            SetBlobHeaders(response, digest);
+            response.ContentLength = length;
+            return CacheResult.Hit;
+        }
+
+        using var lookup = await _blobs.OpenAsync(upstream, repository, digest, aborted);
+        if (lookup.Error is { } lookupError)
+        {
+            await OciErrorWriter.WriteAsync(context, lookupError);
+            return CacheResult.Error;
+        }
+
+        var rangeHeader = context.Request.Headers.Range.FirstOrDefault();
+        var size = lookup.Length;
+        if (size is null && rangeHeader is not null)
+        {
+            // An upstream without Content-Length: a range can only be answered once the end is known.
+            if (!await lookup.WaitForCompletionAsync(aborted))
+            {
+                await OciErrorWriter.WriteAsync(context, new OciError(502, OciErrorCode.Unavailable, $"fetching {digest} from {upstream.Name} failed"));
+                return CacheResult.Error;
+            }
+
+            size = lookup.CompletedLength;
+        }
+
+        SetBlobHeaders(response, digest);
+        long offset = 0;
+        long? count = size;
+        if (size is { } total)
+        {
+            switch (ByteRange.Resolve(rangeHeader, total, out var first, out var last))
+            {
+                case RangeKind.Malformed:
+                    await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"unsupported Range '{Truncate(rangeHeader ?? string.Empty)}': use a single bytes=N- or bytes=N-M range"));
+                    return CacheResult.Error;
+                case RangeKind.NotSatisfiable:
+                    response.Headers.ContentRange = $"bytes */{total}";
+                    await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"range '{Truncate(rangeHeader ?? string.Empty)}' is not satisfiable: the blob has {total} bytes"));
+                    return CacheResult.Error;
+                case RangeKind.Satisfiable:
+                    response.StatusCode = StatusCodes.Status206PartialContent;
+                    response.Headers.ContentRange = $"bytes {first}-{last}/{total}";
+                    offset = first;
+                    count = last - first + 1;
+                    break;
+            }
+
+            response.ContentLength = count;
+        }
+
+        response.Headers["X-Mirror-Cache"] = $"{lookup.Result.ToString().ToLowerInvariant()} {lookup.Source}";
+
+        // Headers go out before the first body byte: a client that joins a slow fill learns the length at once, and
+        // a transfer that breaks later is visibly short of it.
+        await response.StartAsync(aborted);
+        try
+        {
+            await lookup.CopyToAsync(response.Body, offset, count, aborted);
+        }
+        catch (FillFailedException ex)
+        {
+            Log.FillAborted(_logger, digest.ToString(), ex.Message);
+            context.Abort();
+        }
+        catch (IOException ex) when (!aborted.IsCancellationRequested)
+        {
+            Log.FillAborted(_logger, digest.ToString(), ex.Message);
+            context.Abort();
+        }
+
+        return lookup.Result;
+    }
+
+    private static void SetBlobHeaders(HttpResponse response, Digest digest)
+    {
+        response.ContentType = MediaTypes.OctetStream;
+        response.Headers[DigestHeader] = digest.ToString();
+        response.Headers.ETag = $"\"{digest}\"";
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.CacheControl = "max-age=31536000";
+    }
+
+    private static string SanitizeHeader(string? value) =>
+        new((value ?? string.Empty).Where(c => c is >= ' ' and < (char)127 and not '"').Take(200).ToArray());
+
+    private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
+
+    private static partial class Log
+    {
+        [LoggerMessage(4001, LogLevel.Information, "{Method} {Kind} {Status} {Result} in {ElapsedMs:0.0} ms")]
+        public static partial void Request(ILogger logger, string method, string kind, int status, string result, double elapsedMs);
+
+        [LoggerMessage(4002, LogLevel.Warning, "Aborted a client transfer of {Digest}: {Reason}")]
+        public static partial void FillAborted(ILogger logger, string digest, string reason);
+    }
+}

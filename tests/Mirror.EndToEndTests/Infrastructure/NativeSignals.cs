@@ -1,0 +1,17 @@
+using System.Runtime.InteropServices;
+
+namespace Mirror.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// SIGTERM for a graceful stop: .NET's Process.Kill only sends SIGKILL, which gives dockerd and containerd no chance
+/// to stop their children and unmount. P/Invoke rather than /bin/kill, which a minimal image may not have (procps).
+/// </summary>
+internal static class NativeSignals
+{
+    private const int Sigterm = 15;
+
+    public static bool TryTerminate(int processId) => Kill(processId, Sigterm) == 0;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

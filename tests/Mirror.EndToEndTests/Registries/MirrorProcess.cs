@@ -1,0 +1,133 @@
+using Mirror.EndToEndTests.Infrastructure;
+
+namespace Mirror.EndToEndTests.Registries;
+
+/// <summary>
+/// The pull-through cache under test, as a separate process on a free 127.0.0.1 port with its cache in its own
+/// folder and docker.io routed to the <see cref="UpstreamRegistry"/>:
+/// <code>
+///   client ──► MirrorProcess (127.0.0.1:port) ──► UpstreamRegistry (127.0.0.1:port, "docker.io")
+/// </code>
+/// Ready when GET /v2/ answers 200.
+/// </summary>
+internal sealed class MirrorProcess : IAsyncDisposable
+{
+    private const string TargetVariable = "MIRROR_E2E_TARGET";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly BackgroundProcess _process;
+    private readonly DockerRegistryProcess? _distribution;
+
+    private MirrorProcess(MirrorTarget target, BackgroundProcess process, int port, DockerRegistryProcess? distribution = null)
+    {
+        Target = target;
+        _process = process;
+        Port = port;
+        _distribution = distribution;
+    }
+
+    public MirrorTarget Target { get; }
+
+    public int Port { get; }
+
+    /// <summary>host:port as registries.conf, hosts.toml and image references want it.</summary>
+    public string HostPort => $"127.0.0.1:{Port}";
+
+    public Uri BaseUri => new($"http://{HostPort}/");
+
+    /// <summary>MIRROR_E2E_TARGET: unset or "mirror" for Mirror.Server, "distribution" for docker-registry proxy mode.</summary>
+    public static MirrorTarget TargetFromEnvironment() =>
+        (Environment.GetEnvironmentVariable(TargetVariable) ?? string.Empty).Trim().ToLowerInvariant() switch
+        {
+            "" or "mirror" => MirrorTarget.Mirror,
+            "distribution" => MirrorTarget.Distribution,
+            var other => throw new InvalidOperationException($"{TargetVariable}='{other}' is not one of: mirror, distribution."),
+        };
+
+    public static async Task<MirrorProcess> StartAsync(
+        MirrorTarget target, UpstreamRegistry upstream, string directory, CancellationToken cancellationToken)
+    {
+        if (target == MirrorTarget.Distribution)
+        {
+            var proxy = await DockerRegistryProcess.StartAsync("mirror (docker-registry proxy)", directory, upstream.BaseUri, cancellationToken);
+            return new MirrorProcess(target, proxy.Process, proxy.Port, proxy);
+        }
+
+        var serverDll = FindServerDll();
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        var port = FreePort.Next();
+        string[] arguments =
+        [
+            serverDll,
+            "--urls", $"http://127.0.0.1:{port}",
+            $"--Mirror:Cache:Directory={Path.Combine(directory, "cache")}",
+            "--Mirror:DefaultUpstream=docker.io",
+            "--Mirror:Upstreams:0:Name=docker.io",
+            $"--Mirror:Upstreams:0:Url={upstream.BaseUri.ToString().TrimEnd('/')}",
+        ];
+
+        // Run from the dll's folder so the content root (appsettings.json) is the build output, as in a deployment;
+        // the environment is pinned so a developer's ASPNETCORE_ENVIRONMENT=Development does not change behaviour.
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        var process = BackgroundProcess.Start(
+            "mirror (Mirror.Server)", dotnet, arguments, environment, workingDirectory: Path.GetDirectoryName(serverDll));
+        try
+        {
+            await RegistryHttp.WaitForV2Async(new Uri($"http://127.0.0.1:{port}/"), process, StartTimeout, cancellationToken);
+            return new MirrorProcess(target, process, port);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    public string Describe(int maxLines = 40) => _process.Describe(maxLines);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_distribution is not null)
+        {
+            await _distribution.DisposeAsync();
+        }
+        else
+        {
+            await _process.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// src/Mirror.Server/bin/&lt;Configuration&gt;/net10.0/Mirror.Server.dll, or MIRROR_E2E_SERVER_DLL (e.g. a publish
+    /// folder in CI).
+    /// </summary>
+    private static string FindServerDll()
+    {
+        if (Environment.GetEnvironmentVariable("MIRROR_E2E_SERVER_DLL") is { Length: > 0 } overridden)
+        {
+            return File.Exists(overridden)
+                ? overridden
+                : throw new InvalidOperationException($"MIRROR_E2E_SERVER_DLL={overridden} does not exist.");
+        }
+
+        var bin = Path.Combine(RepositoryLayout.Root, "src", "Mirror.Server", "bin");
+        var expected = Path.Combine(bin, RepositoryLayout.Configuration, "net10.0", "Mirror.Server.dll");
+        if (File.Exists(expected))
+        {
+            return expected;
+        }
+
+        var others = Directory.Exists(bin)
+            ? Directory.GetFiles(bin, "Mirror.Server.dll", SearchOption.AllDirectories)
+            : [];
+        throw new InvalidOperationException(
+            $"Mirror.Server.dll not found at {expected} (configuration '{RepositoryLayout.Configuration}'). " +
+            $"Build it with `dotnet build src/Mirror.Server -c {RepositoryLayout.Configuration}`, set MIRROR_E2E_SERVER_DLL, " +
+            $"or set {TargetVariable}=distribution to run the harness against docker-registry's proxy mode." +
+            (others.Length > 0 ? $" Found builds for other configurations: {string.Join(", ", others)}" : string.Empty));
+    }
+}
