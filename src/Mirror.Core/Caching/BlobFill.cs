@@ -36,6 +36,7 @@ internal sealed partial class BlobFill : Flight
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StagedBlob? _staged;
     private long _written;
+    private long? _length;
     private volatile FillOutcome _outcome;
 
     public BlobFill(Digest digest, UpstreamClient upstream, RepositoryName repository, IBlobStore store, TimeSpan timeout, int maxResumes, ILogger logger)
@@ -81,7 +82,11 @@ internal sealed partial class BlobFill : Flight
                 // Take the signal before reading the counters: a write that lands in between completes it.
                 var progress = Volatile.Read(ref _progress).Task;
                 var outcome = _outcome;
-                var available = Math.Min(Written, end) - position;
+
+                // The last byte of the blob waits for the digest check: a client that has every byte of a
+                // Content-Length sees a complete 200, so a corrupt blob must break off before its end.
+                var holdBack = outcome != FillOutcome.Committed && end >= (_length ?? long.MaxValue) ? 1 : 0;
+                var available = Math.Min(Written - holdBack, end) - position;
                 if (available > 0)
                 {
                     var read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(available, buffer.Length)), position, cancellationToken).ConfigureAwait(false);
@@ -140,6 +145,7 @@ internal sealed partial class BlobFill : Flight
             }
 
             var length = response.ContentLength;
+            _length = length;
             _staged = _store.BeginWrite(Digest);
             _head.TrySetResult(new FillHead(length, UpstreamStatus.Ok, null));
             Log.FillStarted(_logger, Digest.ToString(), _upstream.Name, length ?? -1);

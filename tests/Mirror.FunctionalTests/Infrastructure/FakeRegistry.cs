@@ -1,0 +1,313 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mirror.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A registry on real Kestrel (127.0.0.1, port 0) that serves blobs and manifests from memory and can misbehave
+/// on request: slow bodies, corrupt bytes, bodies that break, error statuses, a token-auth challenge. It counts
+/// every request it gets.
+/// </summary>
+public sealed class FakeRegistry : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, byte[]> _blobs = new();
+    private readonly ConcurrentDictionary<string, (byte[] Content, string MediaType)> _manifests = new();
+    private readonly ConcurrentDictionary<string, int> _counts = new();
+    private int _activeBodies;
+    private int _maxActiveBodies;
+
+    private FakeRegistry(WebApplication app) => _app = app;
+
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>Bytes per write of a body.</summary>
+    public int ChunkSize { get; set; } = 64 * 1024;
+
+    /// <summary>Pause after each chunk (a slow upstream).</summary>
+    public TimeSpan ChunkDelay { get; set; }
+
+    /// <summary>Flip one byte in every blob body (a corrupting upstream or CDN).</summary>
+    public bool CorruptBlobs { get; set; }
+
+    /// <summary>Abort the connection after this many body bytes of a non-ranged blob GET (an upstream that dies mid-blob).</summary>
+    public long? BreakBlobAfter { get; set; }
+
+    /// <summary>How many more blob GETs break as <see cref="BreakBlobAfter"/> says (null = all).</summary>
+    public int? BreaksLeft { get; set; }
+
+    /// <summary>Answer every request with this status (e.g. 500, 503, 429).</summary>
+    public int? ForcedStatus { get; set; }
+
+    /// <summary>Require Bearer tokens issued by this registry's own /token endpoint (the Docker token flow).</summary>
+    public bool RequireToken { get; set; }
+
+    /// <summary>Credentials the token endpoint demands (basic), when set.</summary>
+    public (string User, string Password)? TokenCredentials { get; set; }
+
+    /// <summary>Where the challenge's realm points; default this registry's /token.</summary>
+    public string? RealmOverride { get; set; }
+
+    /// <summary>Redirect blob GETs to /cdn/… (like Docker Hub's redirect to its CDN).</summary>
+    public bool RedirectBlobs { get; set; }
+
+    /// <summary>Authorization headers seen by /cdn/ (must stay empty: credentials never follow a redirect).</summary>
+    public ConcurrentBag<string> CdnAuthorizations { get; } = [];
+
+    /// <summary>Authorization headers seen by /token.</summary>
+    public ConcurrentBag<string> TokenAuthorizations { get; } = [];
+
+    /// <summary>The most blob bodies that were being sent at once.</summary>
+    public int MaxConcurrentBodies => Volatile.Read(ref _maxActiveBodies);
+
+    public static async Task<FakeRegistry> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Limits.MaxResponseBufferSize = null).UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var registry = new FakeRegistry(app);
+        app.Run(registry.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        registry.Url = new Uri(address);
+        return registry;
+    }
+
+    public static string DigestOf(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+
+    public string AddBlob(byte[] content)
+    {
+        var digest = DigestOf(content);
+        _blobs[digest] = content;
+        return digest;
+    }
+
+    /// <summary>Stores a manifest under its digest and, when given, a tag; returns the digest.</summary>
+    public string AddManifest(string repository, string? tag, string json, string mediaType = "application/vnd.oci.image.manifest.v1+json")
+    {
+        var content = Encoding.UTF8.GetBytes(json);
+        var digest = DigestOf(content);
+        _manifests[$"{repository}@{digest}"] = (content, mediaType);
+        if (tag is not null)
+        {
+            _manifests[$"{repository}:{tag}"] = (content, mediaType);
+        }
+
+        return digest;
+    }
+
+    public void RemoveTag(string repository, string tag) => _manifests.TryRemove($"{repository}:{tag}", out _);
+
+    /// <summary>Requests seen for "METHOD /path" (path without query).</summary>
+    public int Count(string method, string path) => _counts.GetValueOrDefault($"{method} {path}");
+
+    /// <summary>Requests seen whose "METHOD /path" contains <paramref name="fragment"/>.</summary>
+    public int CountMatching(string fragment) => _counts.Where(kv => kv.Key.Contains(fragment, StringComparison.Ordinal)).Sum(kv => kv.Value);
+
+    public void ResetCounts() => _counts.Clear();
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        _counts.AddOrUpdate($"{request.Method} {path}", 1, (_, n) => n + 1);
+        var response = context.Response;
+
+        if (path == "/token")
+        {
+            TokenAuthorizations.Add(request.Headers.Authorization.ToString());
+            if (TokenCredentials is { } creds)
+            {
+                var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{creds.User}:{creds.Password}"));
+                if (request.Headers.Authorization != expected)
+                {
+                    response.StatusCode = 401;
+                    return;
+                }
+            }
+
+            var scope = request.Query["scope"].ToString();
+            response.ContentType = "application/json";
+            await response.WriteAsync($$"""{"token":"tok-{{Uri.EscapeDataString(scope)}}","expires_in":300}""");
+            return;
+        }
+
+        if (path.StartsWith("/cdn/", StringComparison.Ordinal))
+        {
+            CdnAuthorizations.Add(request.Headers.Authorization.ToString());
+            await ServeBlobAsync(context, path["/cdn/".Length..]);
+            return;
+        }
+
+        if (ForcedStatus is { } forced)
+        {
+            response.StatusCode = forced;
+            if (forced is 429 or 503)
+            {
+                response.Headers.RetryAfter = "1";
+            }
+
+            return;
+        }
+
+        if (path == "/v2/" || path == "/v2")
+        {
+            return;
+        }
+
+        var parts = path.Split('/');
+        if (parts.Length < 5 || parts[1] != "v2")
+        {
+            response.StatusCode = 404;
+            return;
+        }
+
+        var kind = parts[^2];
+        var reference = parts[^1];
+        var repository = string.Join('/', parts[2..^2]);
+        if (RequireToken)
+        {
+            var expected = $"Bearer tok-{Uri.EscapeDataString($"repository:{repository}:pull")}";
+            if (request.Headers.Authorization != expected)
+            {
+                response.StatusCode = 401;
+                var realm = RealmOverride ?? new Uri(Url, "/token").AbsoluteUri;
+                response.Headers.WWWAuthenticate = $"Bearer realm=\"{realm}\",service=\"fake\",scope=\"repository:{repository}:pull\"";
+                return;
+            }
+        }
+
+        if (kind == "manifests")
+        {
+            var key = reference.Contains(':') ? $"{repository}@{reference}" : $"{repository}:{reference}";
+            if (!_manifests.TryGetValue(key, out var manifest))
+            {
+                await NotFoundAsync(response, "MANIFEST_UNKNOWN");
+                return;
+            }
+
+            response.ContentType = manifest.MediaType;
+            response.ContentLength = manifest.Content.Length;
+            response.Headers["Docker-Content-Digest"] = DigestOf(manifest.Content);
+            if (!HttpMethods.IsHead(request.Method))
+            {
+                await response.Body.WriteAsync(manifest.Content);
+            }
+
+            return;
+        }
+
+        if (kind == "blobs")
+        {
+            if (RedirectBlobs && HttpMethods.IsGet(request.Method))
+            {
+                response.StatusCode = 307;
+                response.Headers.Location = new Uri(Url, "/cdn/" + reference).AbsoluteUri;
+                return;
+            }
+
+            await ServeBlobAsync(context, reference);
+            return;
+        }
+
+        response.StatusCode = 404;
+    }
+
+    private async Task ServeBlobAsync(HttpContext context, string digest)
+    {
+        var response = context.Response;
+        if (!_blobs.TryGetValue(digest, out var content))
+        {
+            await NotFoundAsync(response, "BLOB_UNKNOWN");
+            return;
+        }
+
+        long start = 0;
+        var range = context.Request.Headers.Range.ToString();
+        if (range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+        {
+            start = long.Parse(range["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
+            response.StatusCode = 206;
+            response.Headers.ContentRange = $"bytes {start}-{content.Length - 1}/{content.Length}";
+        }
+
+        response.ContentType = "application/octet-stream";
+        response.ContentLength = content.Length - start;
+        response.Headers["Docker-Content-Digest"] = digest;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        var breakAfter = start == 0 && BreakBlobAfter is { } b && (BreaksLeft is null || BreaksLeft-- > 0) ? b : (long?)null;
+        var active = Interlocked.Increment(ref _activeBodies);
+        InterlockedMax(ref _maxActiveBodies, active);
+        try
+        {
+            await response.StartAsync();
+            var sent = 0L;
+            for (var offset = start; offset < content.Length; offset += ChunkSize)
+            {
+                var chunk = content.AsMemory((int)offset, (int)Math.Min(ChunkSize, content.Length - offset)).ToArray();
+                if (CorruptBlobs && offset == start)
+                {
+                    chunk[0] ^= 0xFF;
+                }
+
+                if (breakAfter is { } limit && sent + chunk.Length > limit)
+                {
+                    await response.Body.WriteAsync(chunk.AsMemory(0, (int)(limit - sent)));
+                    await response.Body.FlushAsync();
+                    context.Abort();
+                    return;
+                }
+
+                await response.Body.WriteAsync(chunk);
+                await response.Body.FlushAsync();
+                sent += chunk.Length;
+                if (ChunkDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(ChunkDelay);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The mirror hung up.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeBodies);
+        }
+    }
+
+    private static Task NotFoundAsync(HttpResponse response, string code)
+    {
+        response.StatusCode = 404;
+        response.ContentType = "application/json";
+        return response.WriteAsync($$"""{"errors":[{"code":"{{code}}","message":"not found"}]}""");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
