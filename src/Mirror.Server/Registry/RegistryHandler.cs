@@ -70,7 +70,10 @@ internal sealed partial class RegistryHandler
 
     private static async Task<CacheResult> OtherAsync(HttpContext context)
     {
-        await OciErrorWriter.WriteAsync(context, new OciError(405, OciErrorCode.Unsupported, $"{context.Request.Method} {context.Request.Path} is not supported by this mirror"));
+        var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        await OciErrorWriter.WriteAsync(context, read
+            ? new OciError(404, OciErrorCode.Unsupported, $"{context.Request.Path} is not a registry API route")
+            : new OciError(405, OciErrorCode.Unsupported, $"{context.Request.Method} {context.Request.Path} is not supported by this mirror"));
         return CacheResult.Error;
     }
 
