@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Cold storm: N clients pull the same uncached blob through Mirror at once.
+# Measures upstream GETs for the blob (must be 1), each client's time to first byte and total time, the digest of
+# every download, and the mirror's peak RSS (VmHWM). Everything runs on 127.0.0.1.
+#
+#   loadtests/cold-storm.sh [size-MiB=100] [clients=20] [upstream-rate=]   (rate e.g. 200m = nginx limit_rate)
+set -euo pipefail
+size_mb=${1:-100}
+clients=${2:-20}
+rate=${3:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/mirror-storm.XXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+up_port=$(port); mirror_port=$(port)
+
+cat > "$work/up.yml" <<YML
+version: 0.1
+log: {level: info, accesslog: {disabled: false}}
+storage: {filesystem: {rootdirectory: $work/up}}
+http: {addr: 127.0.0.1:$up_port}
+YML
+docker-registry serve "$work/up.yml" > "$work/up.log" 2>&1 & pids+=($!)
+upstream_url=http://127.0.0.1:$up_port
+if [ -n "$rate" ]; then
+  ng_port=$(port)
+  mkdir -p "$work/nginx"
+  cat > "$work/nginx.conf" <<NG
+daemon off; worker_processes 1; error_log $work/nginx/error.log; pid $work/nginx/pid;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
+  server { listen 127.0.0.1:$ng_port; location / { proxy_pass http://127.0.0.1:$up_port; proxy_buffering off; limit_rate $rate; } } }
+NG
+  nginx -c "$work/nginx.conf" & pids+=($!)
+  upstream_url=http://127.0.0.1:$ng_port
+fi
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$up_port/v2/" >/dev/null && break; sleep 0.1; done
+
+head -c $((size_mb * 1024 * 1024)) /dev/urandom > "$work/blob"
+digest=sha256:$(sha256sum "$work/blob" | cut -d' ' -f1)
+loc=$(curl -sfi -X POST "http://127.0.0.1:$up_port/v2/storm/blob/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+case "$loc" in http*) ;; *) loc="http://127.0.0.1:$up_port$loc";; esac
+sep='?'; case "$loc" in *\?*) sep='&';; esac
+curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$work/blob" "$loc${sep}digest=$digest" >/dev/null
+
+dll=$root/src/Mirror.Server/bin/Release/net10.0/Mirror.Server.dll
+[ -f "$dll" ] || dotnet build "$root/src/Mirror.Server" -c Release -v q >/dev/null
+dotnet "$dll" --urls "http://127.0.0.1:$mirror_port" --Mirror:Cache:Directory="$work/cache" \
+  --Mirror:Upstreams:0:Name=docker.io --Mirror:Upstreams:0:Url="$upstream_url" > "$work/mirror.log" 2>&1 & mirror_pid=$!; pids+=($mirror_pid)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$mirror_port/v2/" >/dev/null && break; sleep 0.1; done
+rss_before=$(awk '/VmRSS/{print $2}' /proc/$mirror_pid/status)
+
+start=$(date +%s.%N)
+client_pids=()
+for i in $(seq "$clients"); do
+  ( curl -s -o >(sha256sum | cut -d' ' -f1 > "$work/sum.$i") -w '%{http_code} %{time_starttransfer} %{time_total}\n' \
+      "http://127.0.0.1:$mirror_port/v2/storm/blob/blobs/$digest" > "$work/client.$i" ) & client_pids+=($!)
+done
+wait "${client_pids[@]}"
+end=$(date +%s.%N)
+sleep 0.5
+peak_kb=$(awk '/VmHWM/{print $2}' /proc/$mirror_pid/status)
+
+ok=0; for i in $(seq "$clients"); do [ "sha256:$(cat "$work/sum.$i")" = "$digest" ] && ok=$((ok+1)); done
+gets=$(grep -c "GET /v2/storm/blob/blobs/$digest" "$work/up.log" || true)
+ttfb_max=$(cat "$work"/client.* | awk '{print $2}' | sort -n | tail -1)
+total_max=$(cat "$work"/client.* | awk '{print $3}' | sort -n | tail -1)
+printf '| blob | clients | upstream rate | upstream GETs | correct downloads | slowest first byte (s) | slowest client (s) | storm wall (s) | RSS idle (MB) | peak RSS (MB) |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+printf '| %s MiB | %s | %s | %s | %s/%s | %s | %s | %.2f | %d | %d |\n' "$size_mb" "$clients" "${rate:-unlimited}" "$gets" "$ok" "$clients" \
+  "$ttfb_max" "$total_max" "$(awk "BEGIN{print $end - $start}")" $((rss_before / 1024)) $((peak_kb / 1024))
