@@ -65,7 +65,7 @@ internal sealed class ContainerdDaemon : IAsyncDisposable
 
             """, cancellationToken);
 
-        var process = BackgroundProcess.Start("containerd", containerd, ["--config", config]);
+        var process = BackgroundProcess.Start("containerd", containerd, ["--config", config], Offline.Environment());
         var daemon = new ContainerdDaemon(process, address, ctr);
         try
         {
@@ -81,7 +81,7 @@ internal sealed class ContainerdDaemon : IAsyncDisposable
 
     /// <summary>Runs <c>ctr -a &lt;socket&gt; -n &lt;namespace&gt; …</c>.</summary>
     public Task<ProcessResult> CtrAsync(string ns, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
-        ProcessRunner.RunAsync(_ctr, ["-a", Address, "-n", ns, .. arguments], cancellationToken: cancellationToken);
+        ProcessRunner.RunAsync(_ctr, ["-a", Address, "-n", ns, .. arguments], Offline.Environment(), cancellationToken: cancellationToken);
 
     public string Describe(int maxLines = 40) => _process.Describe(maxLines);
 

@@ -70,7 +70,7 @@ internal sealed class DockerDaemon : IAsyncDisposable
                 "--pidfile", Path.Combine(directory, "pid"),
                 "--containerd", containerd.Address,
                 "-H", "unix://" + socket,
-            ]);
+            ], Offline.Environment());
             var daemon = new DockerDaemon(containerd, process, docker, "unix://" + socket, cliConfig);
             await daemon.WaitUntilReadyAsync(cancellationToken);
             return daemon;

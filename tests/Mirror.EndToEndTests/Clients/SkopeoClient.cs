@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Security.Cryptography;
 using Mirror.EndToEndTests.Infrastructure;
 
 namespace Mirror.EndToEndTests.Clients;
@@ -12,11 +12,13 @@ internal sealed class SkopeoClient
 {
     private readonly string _executable;
     private readonly string[] _globalOptions;
+    private readonly Dictionary<string, string> _environment;
 
-    private SkopeoClient(string executable, string[] globalOptions)
+    private SkopeoClient(string executable, string[] globalOptions, Dictionary<string, string> environment)
     {
         _executable = executable;
         _globalOptions = globalOptions;
+        _environment = environment;
     }
 
     public static SkopeoClient Create(string directory)
@@ -26,7 +28,10 @@ internal sealed class SkopeoClient
         File.WriteAllText(policy, """{"default":[{"type":"insecureAcceptAnything"}]}""");
         var registriesD = Directory.CreateDirectory(Path.Combine(directory, "registries.d")).FullName;
         var tmp = Directory.CreateDirectory(Path.Combine(directory, "tmp")).FullName;
-        return new SkopeoClient(executable, ["--policy", policy, "--registries.d", registriesD, "--tmpdir", tmp]);
+        return new SkopeoClient(
+            executable,
+            ["--policy", policy, "--registries.d", registriesD, "--tmpdir", tmp],
+            Offline.Environment(new Dictionary<string, string> { ["TMPDIR"] = tmp }));
     }
 
     /// <summary><c>skopeo copy</c> over plain HTTP, anonymously; throws with skopeo's output on failure.</summary>
@@ -42,17 +47,19 @@ internal sealed class SkopeoClient
             cancellationToken)).EnsureSuccess();
 
     /// <summary>
-    /// The manifest digest a registry serves for <paramref name="reference"/> (host/repo:tag or host/repo@digest), as
-    /// skopeo computes it from the bytes it received — for an index, the digest of the index.
+    /// The digest of the manifest bytes a registry serves for <paramref name="reference"/> (host/repo:tag or
+    /// host/repo@digest) — for an index, the digest of the index.
     /// </summary>
+    /// <remarks>
+    /// <c>--raw</c> rather than skopeo's own <c>.Digest</c>: plain <c>skopeo inspect</c> also lists the repository's
+    /// tags (GET /v2/&lt;name&gt;/tags/list) and fetches the config, which are not part of pulling an image.
+    /// </remarks>
     public async Task<string> InspectDigestAsync(string reference, CancellationToken cancellationToken)
     {
-        var result = (await RunAsync(["inspect", "--tls-verify=false", "--no-creds", $"docker://{reference}"], cancellationToken)).EnsureSuccess();
-        using var document = JsonDocument.Parse(result.StandardOutput);
-        return document.RootElement.GetProperty("Digest").GetString()
-            ?? throw new InvalidOperationException($"skopeo inspect of {reference} printed no Digest:\n{result.StandardOutput}");
+        var result = (await RunAsync(["inspect", "--raw", "--tls-verify=false", "--no-creds", $"docker://{reference}"], cancellationToken)).EnsureSuccess();
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(result.StandardOutputBytes));
     }
 
     public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
-        ProcessRunner.RunAsync(_executable, [.. _globalOptions, .. arguments], cancellationToken: cancellationToken);
+        ProcessRunner.RunAsync(_executable, [.. _globalOptions, .. arguments], _environment, cancellationToken: cancellationToken);
 }

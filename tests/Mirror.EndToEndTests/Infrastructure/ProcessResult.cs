@@ -1,9 +1,18 @@
+using System.Text;
+
 namespace Mirror.EndToEndTests.Infrastructure;
 
 /// <summary>The outcome of a program run to completion by <see cref="ProcessRunner"/>.</summary>
-internal sealed record ProcessResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError, TimeSpan Elapsed)
+/// <param name="CommandLine">The command as a shell would show it, for messages.</param>
+/// <param name="ExitCode">The program's exit code.</param>
+/// <param name="StandardOutputBytes">stdout exactly as written: a raw manifest must hash to its digest.</param>
+/// <param name="StandardError">stderr as UTF-8 text.</param>
+/// <param name="Elapsed">Wall-clock time from start to exit.</param>
+internal sealed record ProcessResult(string CommandLine, int ExitCode, byte[] StandardOutputBytes, string StandardError, TimeSpan Elapsed)
 {
     public bool Succeeded => ExitCode == 0;
+
+    public string StandardOutput => Encoding.UTF8.GetString(StandardOutputBytes);
 
     /// <summary>Throws with the command line and both outputs when the program failed.</summary>
     public ProcessResult EnsureSuccess()

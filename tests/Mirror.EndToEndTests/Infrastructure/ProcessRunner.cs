@@ -23,7 +23,7 @@ internal static class ProcessRunner
 
         // Nothing reads our stdin; closing it keeps a program that probes for input from waiting forever.
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stdout = ReadAllBytesAsync(process.StandardOutput.BaseStream);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -39,7 +39,7 @@ internal static class ProcessRunner
             cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException(
                 $"'{commandLine}' did not finish within {(timeout ?? DefaultTimeout).TotalSeconds:F0}s and was killed.\n" +
-                $"--- stdout ---\n{ProcessResult.Tail(await stdout)}\n--- stderr ---\n{ProcessResult.Tail(await stderr)}");
+                $"--- stdout ---\n{ProcessResult.Tail(Encoding.UTF8.GetString(await stdout))}\n--- stderr ---\n{ProcessResult.Tail(await stderr)}");
         }
 
         return new ProcessResult(commandLine, process.ExitCode, await stdout, await stderr, stopwatch.Elapsed);
@@ -81,4 +81,11 @@ internal static class ProcessRunner
         argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@,+%".Contains(c))
             ? argument
             : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static async Task<byte[]> ReadAllBytesAsync(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, CancellationToken.None);
+        return buffer.ToArray();
+    }
 }

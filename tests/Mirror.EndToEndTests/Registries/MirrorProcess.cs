@@ -4,9 +4,9 @@ namespace Mirror.EndToEndTests.Registries;
 
 /// <summary>
 /// The pull-through cache under test, as a separate process on a free 127.0.0.1 port with its cache in its own
-/// folder and docker.io routed to the <see cref="UpstreamRegistry"/>:
+/// folder and docker.io routed to the <see cref="UpstreamRegistry"/> (through the <see cref="ThrottlingRelay"/>):
 /// <code>
-///   client ──► MirrorProcess (127.0.0.1:port) ──► UpstreamRegistry (127.0.0.1:port, "docker.io")
+///   client ──► MirrorProcess (127.0.0.1:port) ──► relay ──► UpstreamRegistry (127.0.0.1:port, "docker.io")
 /// </code>
 /// Ready when GET /v2/ answers 200.
 /// </summary>
@@ -44,12 +44,22 @@ internal sealed class MirrorProcess : IAsyncDisposable
             var other => throw new InvalidOperationException($"{TargetVariable}='{other}' is not one of: mirror, distribution."),
         };
 
+    /// <summary>Fails fast, before the fixture spends seconds seeding images, when the target cannot be started.</summary>
+    public static void EnsureAvailable(MirrorTarget target)
+    {
+        _ = target == MirrorTarget.Mirror ? FindServerDll() : RequiredTool.DockerRegistry.Resolve();
+    }
+
+    /// <param name="target">Which implementation to start.</param>
+    /// <param name="upstream">Where docker.io lives for the mirror (the upstream, or a relay in front of it).</param>
+    /// <param name="directory">The mirror's own folder (cache, config).</param>
+    /// <param name="cancellationToken">Aborts the start.</param>
     public static async Task<MirrorProcess> StartAsync(
-        MirrorTarget target, UpstreamRegistry upstream, string directory, CancellationToken cancellationToken)
+        MirrorTarget target, Uri upstream, string directory, CancellationToken cancellationToken)
     {
         if (target == MirrorTarget.Distribution)
         {
-            var proxy = await DockerRegistryProcess.StartAsync("mirror (docker-registry proxy)", directory, upstream.BaseUri, cancellationToken);
+            var proxy = await DockerRegistryProcess.StartAsync("mirror (docker-registry proxy)", directory, upstream, cancellationToken);
             return new MirrorProcess(target, proxy.Process, proxy.Port, proxy);
         }
 
@@ -63,7 +73,7 @@ internal sealed class MirrorProcess : IAsyncDisposable
             $"--Mirror:Cache:Directory={Path.Combine(directory, "cache")}",
             "--Mirror:DefaultUpstream=docker.io",
             "--Mirror:Upstreams:0:Name=docker.io",
-            $"--Mirror:Upstreams:0:Url={upstream.BaseUri.ToString().TrimEnd('/')}",
+            $"--Mirror:Upstreams:0:Url={upstream.ToString().TrimEnd('/')}",
         ];
 
         // Run from the dll's folder so the content root (appsettings.json) is the build output, as in a deployment;
