@@ -81,6 +81,13 @@ internal sealed partial class ManifestCache : IDisposable
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Drops a manifest (deleted upstream through the mirror) from both tiers.</summary>
+    public void Forget(Digest digest)
+    {
+        _memory.Remove(digest);
+        _store.Delete(digest);
+    }
+
     /// <summary>Forgets a tag (all Accept variants) so the next request asks the upstream.</summary>
     public void InvalidateTag(string registry, string repository, string tag) => _tags.Invalidate(registry, repository, tag);
 

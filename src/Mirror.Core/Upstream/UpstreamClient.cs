@@ -35,6 +35,7 @@ internal sealed partial class UpstreamClient : IDisposable
     private readonly SingleFlight<string, TaskFlight<CachedToken?>> _tokenFlights = new(StringComparer.Ordinal);
     private volatile AuthChallenge? _bearerChallenge;
     private volatile bool _wantsBasic;
+    private volatile bool _probed;
 
     public UpstreamClient(UpstreamOptions options, HttpMessageHandler handler, TimeProvider time, ILogger logger)
     {
@@ -43,6 +44,7 @@ internal sealed partial class UpstreamClient : IDisposable
         BaseUri = options.EffectiveUrl;
         _baseUrl = BaseUri.AbsoluteUri.TrimEnd('/');
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
+        Forwarder = new HttpMessageInvoker(CreateHandler(options), disposeHandler: true);
         _time = time;
         _logger = logger;
         var password = options.PasswordFile is { Length: > 0 } file ? File.ReadAllText(file).TrimEnd('\r', '\n') : options.Password;
@@ -57,6 +59,53 @@ internal sealed partial class UpstreamClient : IDisposable
     public Uri BaseUri { get; }
 
     public UpstreamOptions Options { get; }
+
+    /// <summary>A separate connection pool for pass-through traffic (pushes, catalog, tag lists), used by YARP.</summary>
+    public HttpMessageInvoker Forwarder { get; }
+
+    /// <summary>
+    /// The Authorization header for a forwarded request needing <paramref name="scope"/> (e.g.
+    /// <c>repository:org/app:pull,push</c>). When the upstream's auth scheme is not known yet, one <c>GET /v2/</c>
+    /// learns it first, so a client is never bounced to the upstream's own token realm.
+    /// </summary>
+    public async ValueTask<string?> AuthorizeAsync(string scope, string? clientAuthorization, CancellationToken cancellationToken)
+    {
+        if (Options.ForwardClientAuthorization && clientAuthorization is { Length: > 0 })
+        {
+            return clientAuthorization;
+        }
+
+        if (_bearerChallenge is null && !_wantsBasic && !_probed)
+        {
+            _probed = true;
+            try
+            {
+                using var probe = await SendFollowingRedirectsAsync(new UpstreamRequest(HttpMethod.Get, null!, string.Empty), new Uri($"{_baseUrl}/v2/"), null, cancellationToken).ConfigureAwait(false);
+                if (probe.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    LearnChallenge(AuthChallenge.Parse(probe.Headers.WwwAuthenticate.FirstOrDefault()?.ToString()));
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                _probed = false; // try again next time; the forwarded request will report the failure itself
+            }
+        }
+
+        return await AuthorizationForAsync(scope, new UpstreamRequest(HttpMethod.Get, null!, string.Empty), forceRefresh: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void LearnChallenge(AuthChallenge? challenge)
+    {
+        if (challenge is { IsBearer: true, Realm: not null })
+        {
+            _bearerChallenge = challenge;
+        }
+        else if (challenge is { IsBasic: true } && _basicCredentials is not null)
+        {
+            _wantsBasic = true;
+        }
+    }
 
     /// <summary>Creates the connection pool an upstream gets: no automatic redirects (we follow them ourselves, to drop credentials), no decompression (bytes must hash to their digest).</summary>
     public static SocketsHttpHandler CreateHandler(UpstreamOptions options) => new()
@@ -281,7 +330,11 @@ internal sealed partial class UpstreamClient : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        Forwarder.Dispose();
+    }
 
     private sealed record CachedToken(string Header, DateTimeOffset ExpiresAt);
 

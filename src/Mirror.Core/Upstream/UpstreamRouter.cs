@@ -49,6 +49,9 @@ internal sealed class UpstreamRouter : IDisposable
 
     public IReadOnlyList<UpstreamClient> All { get; }
 
+    /// <summary>The upstream for requests that name none.</summary>
+    public UpstreamClient Default => _default;
+
     public UpstreamClient? Find(string registry) => _byHost.GetValueOrDefault(registry);
 
     /// <summary>

@@ -26,7 +26,9 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<UpstreamRouter>();
         services.TryAddSingleton<BlobCache>();
         services.TryAddSingleton<ManifestCache>();
+        services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
+        services.AddHttpForwarder();
         return services;
     }
 

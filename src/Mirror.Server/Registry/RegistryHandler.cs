@@ -18,10 +18,12 @@ internal sealed partial class RegistryHandler
     private readonly UpstreamRouter _router;
     private readonly BlobCache _blobs;
     private readonly ManifestCache _manifests;
+    private readonly PassThrough _passThrough;
     private readonly ILogger _logger;
 
-    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, ILogger<RegistryHandler> logger)
+    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ILogger<RegistryHandler> logger)
     {
+        _passThrough = passThrough;
         _router = router;
         _blobs = blobs;
         _manifests = manifests;
@@ -43,7 +45,8 @@ internal sealed partial class RegistryHandler
                 (RegistryPathKind.Base, true) => await BaseAsync(context),
                 (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path),
                 (RegistryPathKind.Blob, true) => await BlobAsync(context, path),
-                _ => await OtherAsync(context),
+                (RegistryPathKind.Base or RegistryPathKind.Unknown, _) => await OtherAsync(context),
+                _ => await _passThrough.ForwardAsync(context, path),
             };
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

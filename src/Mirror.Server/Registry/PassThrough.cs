@@ -1,0 +1,196 @@
+using System.Net;
+using Microsoft.AspNetCore.Http.Features;
+using Mirror.Caching;
+using Mirror.Oci;
+using Mirror.Upstream;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mirror.Server.Registry;
+
+/// <summary>
+/// Everything under <c>/v2/</c> that the cache does not answer — pushes (uploads, manifest PUT), DELETE, tag lists,
+/// the catalog, referrers — goes to the routed upstream through YARP, streaming both ways.
+/// </summary>
+/// <remarks>
+/// <code>
+///  client ─▶ route (ns / prefix / default) ─▶ push allowed? ─▶ token for repository:&lt;name&gt;:pull[,push]
+///         ─▶ YARP: path rewritten to the upstream's name, ?ns= dropped, Authorization = the mirror's
+///         ◀─ Location of upload sessions rewritten back to the mirror; 401/403 become OCI errors
+///  manifest PUT/DELETE that succeeded ─▶ the tag is forgotten at once
+/// </code>
+/// </remarks>
+internal sealed partial class PassThrough
+{
+    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromMinutes(5) };
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly UpstreamRouter _router;
+    private readonly ManifestCache _manifests;
+    private readonly ILogger _logger;
+
+    public PassThrough(IHttpForwarder forwarder, UpstreamRouter router, ManifestCache manifests, ILogger<PassThrough> logger)
+    {
+        _forwarder = forwarder;
+        _router = router;
+        _manifests = manifests;
+        _logger = logger;
+    }
+
+    public async Task<CacheResult> ForwardAsync(HttpContext context, RegistryPath path)
+    {
+        var request = context.Request;
+        var isWrite = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
+        var ns = request.Query["ns"].FirstOrDefault();
+        UpstreamClient upstream;
+        RepositoryName? repository = null;
+        if (path.Kind == RegistryPathKind.Catalog)
+        {
+            if (!string.IsNullOrEmpty(ns) && _router.Find(ns) is null)
+            {
+                await OciErrorWriter.WriteAsync(context, new OciError(404, OciErrorCode.NameUnknown, $"registry '{ns}' is not mirrored here"));
+                return CacheResult.Error;
+            }
+
+            upstream = string.IsNullOrEmpty(ns) ? _router.Default : _router.Find(ns)!;
+        }
+        else if (!_router.TryRoute(ns, path.Name, out upstream, out repository, out var routeError))
+        {
+            await OciErrorWriter.WriteAsync(context, routeError!);
+            return CacheResult.Error;
+        }
+
+        if (isWrite && !upstream.Options.AllowPush)
+        {
+            await OciErrorWriter.WriteAsync(context, new OciError(405, OciErrorCode.Unsupported,
+                $"{request.Method} is not allowed: pushes to {upstream.Name} through this mirror are disabled (Mirror:Upstreams:<i>:AllowPush)"));
+            return CacheResult.Error;
+        }
+
+        var scope = repository is null ? "registry:catalog:*" : $"repository:{repository}:{(isWrite ? "pull,push" : "pull")}";
+        var authorization = await upstream.AuthorizeAsync(scope, request.Headers.Authorization.FirstOrDefault(), context.RequestAborted);
+        var upstreamPath = repository is null ? "/v2/_catalog" : $"/v2/{repository}{path.Suffix}";
+
+        // Uploads can be any size: the pass-through streams them, so Kestrel's 30 MB default must not apply.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = null;
+        }
+
+        var transformer = new Transformer(upstream, upstreamPath, authorization, path.Name, repository?.Value);
+        var error = await _forwarder.SendAsync(context, upstream.BaseUri.AbsoluteUri, upstream.Forwarder, RequestConfig, transformer, context.RequestAborted);
+        if (error != ForwarderError.None)
+        {
+            var detail = context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
+            Log.ForwardFailed(_logger, request.Method, upstream.Name, error.ToString(), detail);
+            if (!context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
+            {
+                context.Response.Clear();
+                await OciErrorWriter.WriteAsync(context, new OciError(502, OciErrorCode.Unavailable, $"forwarding to {upstream.Name} failed: {error}"));
+            }
+
+            return CacheResult.Error;
+        }
+
+        if (path.Kind == RegistryPathKind.Manifest && repository is not null
+            && (HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method))
+            && context.Response.StatusCode is >= 200 and < 300)
+        {
+            Forget(upstream, repository, path.Reference);
+        }
+
+        return CacheResult.Miss;
+    }
+
+    /// <summary>A pushed or deleted manifest must not be answered from the cache a moment later.</summary>
+    private void Forget(UpstreamClient upstream, RepositoryName repository, string reference)
+    {
+        if (Reference.TryParse(reference, out var parsed))
+        {
+            if (parsed.IsDigest)
+            {
+                _manifests.Forget(parsed.Digest);
+            }
+            else
+            {
+                _manifests.InvalidateTag(upstream.Name, repository.Value, parsed.Tag);
+            }
+        }
+    }
+
+    private sealed class Transformer(UpstreamClient upstream, string upstreamPath, string? authorization, string clientName, string? upstreamName) : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            var query = QueryString.Create(httpContext.Request.Query.Where(q => q.Key != "ns"));
+            proxyRequest.RequestUri = new Uri(upstream.BaseUri.AbsoluteUri.TrimEnd('/') + upstreamPath + query.ToUriComponent());
+            proxyRequest.Headers.Host = null;
+            proxyRequest.Headers.Authorization = null;
+            proxyRequest.Headers.Remove("X-Forwarded-For");
+            proxyRequest.Headers.Remove("X-Forwarded-Host");
+            proxyRequest.Headers.Remove("X-Forwarded-Proto");
+            if (authorization is not null)
+            {
+                proxyRequest.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+        }
+
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+        {
+            if (proxyResponse?.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                // The upstream's challenge would send the client to the upstream's realm for credentials the
+                // mirror never forwards: answer with what went wrong instead.
+                var unauthorized = proxyResponse.StatusCode == HttpStatusCode.Unauthorized;
+                await OciErrorWriter.WriteAsync(httpContext, unauthorized
+                    ? new OciError(401, OciErrorCode.Unauthorized, $"{upstream.Name} refused the mirror's credentials for {httpContext.Request.Method} (configure Username/Password with push permission)")
+                    : new OciError(403, OciErrorCode.Denied, $"{upstream.Name} denied {httpContext.Request.Method}: the mirror's credentials lack {(HttpMethods.IsGet(httpContext.Request.Method) ? "pull" : "push")} permission"));
+                return false;
+            }
+
+            await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            var headers = httpContext.Response.Headers;
+            headers.Remove("WWW-Authenticate");
+            if (headers.Location.FirstOrDefault() is { } location)
+            {
+                headers.Location = RewriteLocation(location);
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Upload sessions continue at the <c>Location</c> the upstream gives; the client must keep talking to the
+        /// mirror, under the name it used (<c>/v2/ghcr.io/org/app/…</c> stays prefixed).
+        /// </summary>
+        private string RewriteLocation(string location)
+        {
+            if (!Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var uri))
+            {
+                return location;
+            }
+
+            if (uri.IsAbsoluteUri)
+            {
+                // A Location on another host (object storage for uploads) is for the client to follow as is.
+                if (!string.Equals(uri.Authority, upstream.BaseUri.Authority, StringComparison.OrdinalIgnoreCase))
+                {
+                    return location;
+                }
+
+                location = uri.PathAndQuery;
+            }
+
+            var upstreamPrefix = $"/v2/{upstreamName}/";
+            return upstreamName is not null && location.StartsWith(upstreamPrefix, StringComparison.Ordinal)
+                ? $"/v2/{clientName}/{location[upstreamPrefix.Length..]}"
+                : location;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4101, LogLevel.Warning, "Forwarding {Method} to {Upstream} failed: {Error} ({Detail})")]
+        public static partial void ForwardFailed(ILogger logger, string method, string upstream, string error, string detail);
+    }
+}
