@@ -44,7 +44,7 @@ digest=sha256:$(sha256sum "$work/blob" | cut -d' ' -f1)
 loc=$(curl -sfi -X POST "http://127.0.0.1:$up_port/v2/storm/blob/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
 case "$loc" in http*) ;; *) loc="http://127.0.0.1:$up_port$loc";; esac
 sep='?'; case "$loc" in *\?*) sep='&';; esac
-curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$work/blob" "$loc${sep}digest=$digest" >/dev/null
+curl -sf -X PUT -H 'Content-Type: application/octet-stream' -T "$work/blob" "$loc${sep}digest=$digest" >/dev/null
 
 dll=$root/src/Mirror.Server/bin/Release/net10.0/Mirror.Server.dll
 [ -f "$dll" ] || dotnet build "$root/src/Mirror.Server" -c Release -v q >/dev/null

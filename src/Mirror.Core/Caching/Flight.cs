@@ -54,6 +54,14 @@ public abstract class Flight : IDisposable
     /// <summary>The shared work. Exceptions are the flight's to record; one that escapes is logged as a bug by <see cref="OnUnhandled"/>.</summary>
     protected abstract Task RunAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Called once the flight is closed to newcomers and out of the map: the place to publish a final result, so a
+    /// caller that sees it and asks again starts a new flight instead of joining this one.
+    /// </summary>
+    protected virtual void OnClosed()
+    {
+    }
+
     /// <summary>Called for an exception that escaped <see cref="RunAsync"/>.</summary>
     protected virtual void OnUnhandled(Exception exception)
     {
@@ -122,6 +130,15 @@ public abstract class Flight : IDisposable
             }
 
             onClosed();
+            try
+            {
+                OnClosed();
+            }
+            catch (Exception ex)
+            {
+                OnUnhandled(ex);
+            }
+
             _completion.TrySetResult();
 
             // A flight that ran owns its resources until here and no longer: nothing else disposes it.

@@ -84,7 +84,7 @@ internal sealed class TagStore
         try
         {
             var file = JsonSerializer.Deserialize<StoredTag>(File.ReadAllBytes(PathOf(key.Registry, key.Repository, key.Tag)));
-            return file is not null && file.Name == Name(key.Registry, key.Repository, key.Tag)
+            return file is { Answers: not null } && file.Name == Name(key.Registry, key.Repository, key.Tag)
                 ? new Dictionary<string, StoredAnswer>(file.Answers, StringComparer.Ordinal)
                 : null;
         }

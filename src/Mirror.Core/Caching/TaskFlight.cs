@@ -6,6 +6,8 @@ public sealed class TaskFlight<T> : Flight
     private readonly Func<CancellationToken, Task<T>> _work;
     private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _cancelWhenAbandoned;
+    private T? _value;
+    private Exception? _error;
 
     public TaskFlight(Func<CancellationToken, Task<T>> work, TimeSpan timeout, bool cancelWhenAbandoned = true)
         : base(timeout)
@@ -23,15 +25,27 @@ public sealed class TaskFlight<T> : Flight
     {
         try
         {
-            _result.TrySetResult(await _work(cancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException ex)
-        {
-            _result.TrySetCanceled(ex.CancellationToken);
+            _value = await _work(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            _result.TrySetException(ex);
+            _error = ex;
+        }
+    }
+
+    protected override void OnClosed()
+    {
+        switch (_error)
+        {
+            case null:
+                _result.TrySetResult(_value!);
+                break;
+            case OperationCanceledException canceled:
+                _result.TrySetCanceled(canceled.CancellationToken);
+                break;
+            default:
+                _result.TrySetException(_error);
+                break;
         }
     }
 }

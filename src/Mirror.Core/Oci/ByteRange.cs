@@ -126,7 +126,7 @@ public readonly record struct ByteRange(long Start, long? End, long? SuffixLengt
     private static bool TryParseNumber(ReadOnlySpan<char> s, out long value)
     {
         value = 0;
-        if (s.IsEmpty || s.Length > 18)
+        if (s.IsEmpty)
         {
             return false;
         }
@@ -139,6 +139,13 @@ public readonly record struct ByteRange(long Start, long? End, long? SuffixLengt
             }
         }
 
-        return long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        // A position past long.MaxValue is past any blob: it saturates (an end clips to the size, a start is
+        // unsatisfiable) instead of making a valid header "malformed".
+        if (!long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value))
+        {
+            value = long.MaxValue;
+        }
+
+        return true;
     }
 }

@@ -44,6 +44,11 @@ public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, st
 
             var key = s[i..eq].Trim();
             i = eq + 1;
+            while (i < s.Length && s[i] == ' ')
+            {
+                i++; // RFC 9110 §11.2 allows BWS around '='
+            }
+
             string value;
             if (i < s.Length && s[i] == '"')
             {

@@ -11,23 +11,33 @@ internal static class RealmPolicy
 {
     public static bool MaySendCredentials(Uri upstream, Uri realm, IReadOnlyCollection<string> allowList)
     {
+        if (upstream.Scheme == "https" && realm.Scheme != "https")
+        {
+            return false; // never downgrade credentials to plain HTTP, not even to an allow-listed host
+        }
+
         if (allowList.Any(h => string.Equals(h, realm.Host, StringComparison.OrdinalIgnoreCase)))
         {
             return true;
-        }
-
-        if (upstream.Scheme == "https" && realm.Scheme != "https")
-        {
-            return false; // never downgrade credentials to plain HTTP
         }
 
         return string.Equals(RegistrableDomain(upstream.Host), RegistrableDomain(realm.Host), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
-    /// The last two labels of a host name (<c>auth.docker.io</c> → <c>docker.io</c>); an IP address or a single
-    /// label stands for itself. Two labels is an approximation of the public suffix list that errs on the safe side
-    /// for the registries users mirror; hosts under a multi-label suffix (<c>*.co.uk</c>) belong in the allow list.
+    /// Suffixes under which every customer gets a subdomain (a tiny slice of the public suffix list): there the
+    /// registrable domain is one label longer, so <c>evil.azurecr.io</c> is not "the same site" as <c>mine.azurecr.io</c>.
+    /// </summary>
+    private static readonly string[] SharedSuffixes =
+    [
+        "azurecr.io", "amazonaws.com", "cloudfront.net", "pkg.dev", "appspot.com", "azurewebsites.net",
+        "github.io", "herokuapp.com", "ocir.io", "co.uk", "org.uk", "com.au", "co.jp", "com.br", "com.cn",
+    ];
+
+    /// <summary>
+    /// The registrable domain of a host: its last two labels (<c>auth.docker.io</c> → <c>docker.io</c>), or three
+    /// under a shared suffix (<c>x.azurecr.io</c>); an IP address or a single label stands for itself. An
+    /// approximation of the public suffix list; hosts it misjudges belong in TokenRealmAllowList.
     /// </summary>
     public static string RegistrableDomain(string host)
     {
@@ -36,7 +46,9 @@ internal static class RealmPolicy
             return host;
         }
 
-        var labels = host.TrimEnd('.').Split('.');
-        return labels.Length <= 2 ? host : string.Join('.', labels[^2..]);
+        host = host.TrimEnd('.').ToLowerInvariant();
+        var labels = host.Split('.');
+        var take = SharedSuffixes.Any(s => host.EndsWith("." + s, StringComparison.Ordinal)) ? 3 : 2;
+        return labels.Length <= take ? host : string.Join('.', labels[^take..]);
     }
 }

@@ -44,6 +44,9 @@ public sealed class FakeRegistry : IAsyncDisposable
     /// <summary>How many more blob GETs break as <see cref="BreakBlobAfter"/> says (null = all).</summary>
     public int? BreaksLeft { get; set; }
 
+    /// <summary>Answer ranged blob GETs (resumes) with this status.</summary>
+    public int? RangedStatus { get; set; }
+
     /// <summary>Answer every request with this status (e.g. 500, 503, 429).</summary>
     public int? ForcedStatus { get; set; }
 
@@ -161,7 +164,50 @@ public sealed class FakeRegistry : IAsyncDisposable
 
         if (path == "/v2/" || path == "/v2")
         {
+            if (RequireToken && !request.Headers.Authorization.ToString().StartsWith("Bearer tok-", StringComparison.Ordinal))
+            {
+                // Like Docker Hub: the base endpoint challenges without a scope.
+                response.StatusCode = 401;
+                response.Headers.WWWAuthenticate = $"Bearer realm=\"{RealmOverride ?? new Uri(Url, "/token").AbsoluteUri}\",service=\"fake\"";
+            }
+
             return;
+        }
+
+        if (path == "/v2/_catalog")
+        {
+            response.ContentType = "application/json";
+            await response.WriteAsync("{\"repositories\":[\"library/app\"]}");
+            return;
+        }
+
+        var uploads = path.IndexOf("/blobs/uploads", StringComparison.Ordinal);
+        if (uploads > 0)
+        {
+            var name = path[4..uploads];
+            if (HttpMethods.IsPost(request.Method))
+            {
+                response.StatusCode = 202;
+                response.Headers.Location = new Uri(Url, $"/v2/{name}/blobs/uploads/session-1?_state=abc").AbsoluteUri;
+                return;
+            }
+
+            if (HttpMethods.IsPut(request.Method))
+            {
+                var body = new MemoryStream();
+                await request.Body.CopyToAsync(body);
+                var digest = request.Query["digest"].ToString();
+                if (DigestOf(body.ToArray()) != digest)
+                {
+                    response.StatusCode = 400;
+                    return;
+                }
+
+                _blobs[digest] = body.ToArray();
+                response.StatusCode = 201;
+                response.Headers.Location = $"/v2/{name}/blobs/{digest}";
+                return;
+            }
         }
 
         var parts = path.Split('/');
@@ -184,6 +230,30 @@ public sealed class FakeRegistry : IAsyncDisposable
                 response.Headers.WWWAuthenticate = $"Bearer realm=\"{realm}\",service=\"fake\",scope=\"repository:{repository}:pull\"";
                 return;
             }
+        }
+
+        if (kind == "tags" && reference == "list")
+        {
+            var tags = _manifests.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => $"\"{k[(repository.Length + 1)..]}\"");
+            response.ContentType = "application/json";
+            await response.WriteAsync($"{{\"name\":\"{repository}\",\"tags\":[{string.Join(',', tags)}]}}");
+            return;
+        }
+
+        if (kind == "manifests" && HttpMethods.IsPut(request.Method))
+        {
+            var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            var manifest = (body.ToArray(), request.ContentType ?? "application/octet-stream");
+            _manifests[$"{repository}@{DigestOf(manifest.Item1)}"] = manifest;
+            if (!reference.Contains(':'))
+            {
+                _manifests[$"{repository}:{reference}"] = manifest;
+            }
+
+            response.StatusCode = 201;
+            response.Headers["Docker-Content-Digest"] = DigestOf(manifest.Item1);
+            return;
         }
 
         if (kind == "manifests")
@@ -233,6 +303,12 @@ public sealed class FakeRegistry : IAsyncDisposable
 
         long start = 0;
         var range = context.Request.Headers.Range.ToString();
+        if (range.Length > 0 && RangedStatus is { } rangedStatus)
+        {
+            response.StatusCode = rangedStatus;
+            return;
+        }
+
         if (range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
         {
             start = long.Parse(range["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture);

@@ -1,0 +1,314 @@
+using System.Security.Cryptography;
+using System.Text;
+using Mirror.Oci;
+using Mirror.Storage;
+
+namespace Mirror.Tests.Storage;
+
+public sealed class FileBlobStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly FileBlobStore _store;
+
+    public FileBlobStoreTests()
+    {
+        _store = new FileBlobStore(_dir.Path);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Commit_RightDigest_ContentVisibleAtCasPath()
+    {
+        var content = Content(10_000);
+        var digest = Digest.Compute(content);
+
+        using (var staged = _store.BeginWrite(digest))
+        {
+            await staged.WriteAsync(content.AsMemory(0, 4000), CancellationToken.None);
+            await staged.WriteAsync(content.AsMemory(4000), CancellationToken.None);
+            Assert.Equal(content.Length, staged.Length);
+            Assert.Null(_store.TryOpen(digest));
+
+            Assert.True(staged.Commit(content.Length));
+        }
+
+        var expectedPath = Path.Combine(_dir.Path, "blobs", "sha256", digest.Hex[..2], digest.Hex);
+        Assert.Equal(expectedPath, _store.PathOf(digest));
+        Assert.Equal(content, await File.ReadAllBytesAsync(expectedPath));
+        Assert.True(_store.TryGetLength(digest, out var length));
+        Assert.Equal(content.Length, length);
+        var stored = _store.TryOpen(digest);
+        Assert.NotNull(stored);
+        await using (stored.Stream)
+        {
+            Assert.Equal(content.Length, stored.Length);
+            Assert.Equal(content, await ReadAllAsync(stored.Stream));
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dir.Path, "tmp")));
+    }
+
+    [Fact]
+    public async Task Commit_NoExpectedLength_ChecksDigestOnly()
+    {
+        var content = Content(100);
+        var digest = Digest.Compute(content);
+        using var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+
+        Assert.True(staged.Commit(expectedLength: null));
+        Assert.True(_store.TryGetLength(digest, out _));
+    }
+
+    [Fact]
+    public async Task Commit_EmptyBlob_Stored()
+    {
+        var digest = Digest.Compute([]);
+        using var staged = _store.BeginWrite(digest);
+
+        Assert.True(staged.Commit(0));
+
+        Assert.True(_store.TryGetLength(digest, out var length));
+        Assert.Equal(0, length);
+        var stored = _store.TryOpen(digest);
+        Assert.NotNull(stored);
+        await stored.Stream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Commit_Sha512Digest_VerifiedWithSha512()
+    {
+        var content = Content(3000);
+        var digest = Digest.Parse("sha512:" + Convert.ToHexStringLower(SHA512.HashData(content)));
+        using var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+
+        Assert.True(staged.Commit(content.Length));
+
+        Assert.True(File.Exists(Path.Combine(_dir.Path, "blobs", "sha512", digest.Hex[..2], digest.Hex)));
+    }
+
+    [Fact]
+    public async Task Commit_WrongDigest_FalseAndNothingVisible()
+    {
+        var content = Content(5000);
+        var digest = Digest.Compute(Encoding.UTF8.GetBytes("something else"));
+        using var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+        Assert.True(File.Exists(staged.TempPath));
+
+        Assert.False(staged.Commit(content.Length));
+
+        Assert.False(File.Exists(staged.TempPath));
+        Assert.False(File.Exists(_store.PathOf(digest)));
+        Assert.Null(_store.TryOpen(digest));
+        Assert.False(_store.TryGetLength(digest, out _));
+        Assert.Null(staged.OpenRead());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dir.Path, "tmp")));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    public async Task Commit_WrongExpectedLength_FalseAndNothingVisible(int delta)
+    {
+        var content = Content(5000);
+        var digest = Digest.Compute(content);
+        using var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+
+        Assert.False(staged.Commit(content.Length + delta));
+
+        Assert.False(File.Exists(staged.TempPath));
+        Assert.Null(_store.TryOpen(digest));
+        Assert.False(_store.TryGetLength(digest, out _));
+    }
+
+    [Fact]
+    public async Task OpenRead_BeforeCommit_KeepsReadingAfterRename()
+    {
+        var content = Content(64 * 1024 + 17);
+        var digest = Digest.Compute(content);
+        using var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content.AsMemory(0, 1000), CancellationToken.None);
+
+        await using var reader = staged.OpenRead();
+        Assert.NotNull(reader);
+        var head = new byte[1000];
+        await reader.ReadExactlyAsync(head);
+        Assert.Equal(content.AsSpan(0, 1000).ToArray(), head);
+
+        await staged.WriteAsync(content.AsMemory(1000), CancellationToken.None);
+        Assert.True(staged.Commit(content.Length));
+        Assert.False(File.Exists(staged.TempPath));
+
+        var rest = await ReadAllAsync(reader);
+        Assert.Equal(content.AsSpan(1000).ToArray(), rest);
+    }
+
+    [Fact]
+    public async Task OpenRead_AfterCommit_OpensCommittedFile()
+    {
+        var content = Content(2000);
+        var digest = Digest.Compute(content);
+        using var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+        Assert.True(staged.Commit(content.Length));
+
+        await using var reader = staged.OpenRead();
+
+        Assert.NotNull(reader);
+        Assert.Equal(_store.PathOf(digest), reader.Name);
+        Assert.Equal(content, await ReadAllAsync(reader));
+    }
+
+    [Fact]
+    public async Task Discard_Written_OpenReadNullAndTempFileGone()
+    {
+        var content = Content(2000);
+        var digest = Digest.Compute(content);
+        var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+
+        staged.Discard();
+        staged.Discard();
+
+        Assert.Null(staged.OpenRead());
+        Assert.False(File.Exists(staged.TempPath));
+        Assert.Null(_store.TryOpen(digest));
+        staged.Dispose();
+    }
+
+    [Fact]
+    public async Task Dispose_Uncommitted_Discards()
+    {
+        var content = Content(10);
+        var staged = _store.BeginWrite(Digest.Compute(content));
+        await staged.WriteAsync(content, CancellationToken.None);
+
+        staged.Dispose();
+
+        Assert.False(File.Exists(staged.TempPath));
+        Assert.Null(staged.OpenRead());
+    }
+
+    [Fact]
+    public async Task Dispose_Committed_KeepsContent()
+    {
+        var content = Content(10);
+        var digest = Digest.Compute(content);
+        var staged = _store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+        Assert.True(staged.Commit(content.Length));
+
+        staged.Dispose();
+
+        Assert.True(_store.TryGetLength(digest, out _));
+    }
+
+    [Fact]
+    public void BeginWrite_TwiceSameDigest_SeparateTempFiles()
+    {
+        var digest = Digest.Compute([1]);
+
+        using var a = _store.BeginWrite(digest);
+        using var b = _store.BeginWrite(digest);
+
+        Assert.NotEqual(a.TempPath, b.TempPath);
+        Assert.Equal(Path.Combine(_dir.Path, "tmp"), Path.GetDirectoryName(a.TempPath));
+    }
+
+    [Fact]
+    public async Task Commit_SameDigestTwice_BothSucceed()
+    {
+        var content = Content(300);
+        var digest = Digest.Compute(content);
+        using var a = _store.BeginWrite(digest);
+        using var b = _store.BeginWrite(digest);
+        await a.WriteAsync(content, CancellationToken.None);
+        await b.WriteAsync(content, CancellationToken.None);
+
+        Assert.True(a.Commit(content.Length));
+        Assert.True(b.Commit(content.Length));
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(_store.PathOf(digest)));
+    }
+
+    [Fact]
+    public void Constructor_StaleTempFiles_Deleted()
+    {
+        var tmp = Path.Combine(_dir.Path, "tmp");
+        var stale = Path.Combine(tmp, "abc.0123");
+        File.WriteAllBytes(stale, [1, 2, 3]);
+
+        _ = new FileBlobStore(_dir.Path);
+
+        Assert.False(File.Exists(stale));
+        Assert.True(Directory.Exists(tmp));
+    }
+
+    [Fact]
+    public async Task Constructor_CommittedBlobs_Kept()
+    {
+        var content = Content(50);
+        var digest = Digest.Compute(content);
+        using (var staged = _store.BeginWrite(digest))
+        {
+            await staged.WriteAsync(content, CancellationToken.None);
+            Assert.True(staged.Commit(content.Length));
+        }
+
+        var reopened = new FileBlobStore(_dir.Path);
+
+        Assert.True(reopened.TryGetLength(digest, out var length));
+        Assert.Equal(content.Length, length);
+    }
+
+    [Fact]
+    public void TryOpen_Missing_Null()
+    {
+        var digest = Digest.Compute([9, 9, 9]);
+
+        Assert.Null(_store.TryOpen(digest));
+        Assert.False(_store.TryGetLength(digest, out var length));
+        Assert.Equal(0, length);
+    }
+
+    [Fact]
+    public async Task Delete_Committed_GoneButOpenReaderKeepsReading()
+    {
+        var content = Content(4096);
+        var digest = Digest.Compute(content);
+        using (var staged = _store.BeginWrite(digest))
+        {
+            await staged.WriteAsync(content, CancellationToken.None);
+            Assert.True(staged.Commit(content.Length));
+        }
+
+        var stored = _store.TryOpen(digest);
+        Assert.NotNull(stored);
+        await using (stored.Stream)
+        {
+            Assert.True(_store.Delete(digest));
+
+            Assert.Null(_store.TryOpen(digest));
+            Assert.False(_store.Delete(digest));
+            Assert.Equal(content, await ReadAllAsync(stored.Stream));
+        }
+    }
+
+    private static byte[] Content(int length)
+    {
+        var content = new byte[length];
+        new Random(length).NextBytes(content);
+        return content;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+}
