@@ -28,6 +28,9 @@ internal sealed class BlobCache
     /// <summary>Fills running now.</summary>
     public int FillsInFlight => _fills.Count;
 
+    /// <summary>Clients streaming from a fill someone else started (waiters beyond each fill's first).</summary>
+    public int CoalescedWaiters => _fills.Sum(f => Math.Max(0, f.Waiters - 1));
+
     public async ValueTask<BlobLookup> OpenAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, CancellationToken cancellationToken)
     {
         if (_store.TryOpen(digest) is { } stored)

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Mirror.Observability;
 using Mirror.Oci;
 using Mirror.Storage;
 using Mirror.Upstream;
@@ -134,6 +136,7 @@ internal sealed partial class BlobFill : Flight
         }
 
         UpstreamResponse? response = null;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             response = await _upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}"), cancellationToken).ConfigureAwait(false);
@@ -155,6 +158,7 @@ internal sealed partial class BlobFill : Flight
             if (_staged.Commit(length))
             {
                 _outcome = FillOutcome.Committed;
+                MirrorMetrics.UpstreamFillDuration.WithLabels(_upstream.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 Log.FillCommitted(_logger, Digest.ToString(), Written, Resumes);
             }
             else
@@ -177,6 +181,8 @@ internal sealed partial class BlobFill : Flight
                 _staged?.Discard();
             }
 
+            MirrorMetrics.Fills.WithLabels(_outcome == FillOutcome.Committed ? "committed" : "failed").Inc();
+
             response?.Dispose();
             Signal();
         }
@@ -186,7 +192,7 @@ internal sealed partial class BlobFill : Flight
     {
         var response = first;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             var skip = 0L; // bytes of a resumed 200 response that we already have
@@ -224,6 +230,7 @@ internal sealed partial class BlobFill : Flight
 
                         await _staged!.WriteAsync(data, cancellationToken).ConfigureAwait(false);
                         Interlocked.Add(ref _written, data.Length);
+                        MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name).Inc(data.Length);
                         Signal();
                     }
 
@@ -243,17 +250,15 @@ internal sealed partial class BlobFill : Flight
                     }
 
                     Resumes++;
+                    MirrorMetrics.UpstreamRetries.WithLabels(_upstream.Name).Inc();
                     Log.FillResuming(_logger, Digest.ToString(), Written, Resumes, ex.Message);
-                    if (!idle.TryReset())
-                    {
-                        throw;
-                    }
+                    // A fired idle timer cannot be reset: the next body gets a fresh one.
+                    idle.Dispose();
+                    idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-                    if (response != first)
-                    {
-                        response.Dispose();
-                    }
-
+                    // Release the broken response (and its bulkhead slot) before asking again: holding it while
+                    // waiting for a slot could deadlock a bulkhead of size one.
+                    response.Dispose();
                     response = await _upstream.SendAsync(
                         new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}") { RangeStart = Written },
                         cancellationToken).ConfigureAwait(false);
@@ -273,6 +278,7 @@ internal sealed partial class BlobFill : Flight
                 response.Dispose();
             }
 
+            idle.Dispose();
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }

@@ -25,6 +25,18 @@ public sealed class SingleFlight<TKey, TFlight>
     /// <summary>Flights running now.</summary>
     public int Count => _flights.Count;
 
+    /// <summary>Applies <paramref name="selector"/> to every running flight and adds up the results.</summary>
+    public int Sum(Func<TFlight, int> selector)
+    {
+        var total = 0;
+        foreach (var flight in _flights.Values)
+        {
+            total += selector(flight);
+        }
+
+        return total;
+    }
+
     /// <summary>The running flight for <paramref name="key"/>, if any; does not join it.</summary>
     public TFlight? Peek(TKey key) => _flights.TryGetValue(key, out var flight) ? flight : null;
 

@@ -20,4 +20,22 @@ public sealed class CacheOptions
 
     /// <summary>The largest manifest accepted from an upstream (the spec suggests registries accept at least 4 MiB). Default 4 MiB.</summary>
     public long MaxManifestSize { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes the disk tier (blobs and manifests) may hold, e.g. <c>50GB</c> (decimal), <c>1.5GiB</c> (binary) or a
+    /// number of bytes; see <see cref="ByteSize"/>. Unset or 0: unbounded. Default unbounded.
+    /// </summary>
+    public string? MaxDiskSize { get; set; }
+
+    /// <summary>Fraction of <see cref="MaxDiskSize"/> above which eviction starts. Default 0.9.</summary>
+    public double HighWatermark { get; set; } = 0.9;
+
+    /// <summary>Fraction of <see cref="MaxDiskSize"/> eviction brings the disk tier back under. Default 0.8.</summary>
+    public double LowWatermark { get; set; } = 0.8;
+
+    /// <summary>How often the blob index is checkpointed to disk (it is also checkpointed at shutdown). Default 60 s.</summary>
+    public TimeSpan IndexCheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><see cref="MaxDiskSize"/> in bytes (0 = unbounded); only meaningful once the options validated.</summary>
+    public long MaxDiskBytes => ByteSize.TryParse(MaxDiskSize, out var bytes, out _) ? bytes : 0;
 }

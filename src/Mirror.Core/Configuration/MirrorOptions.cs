@@ -11,6 +11,12 @@ public sealed class MirrorOptions
     /// <summary>The registry that serves requests naming none (Docker's registry-mirrors sends no hint). Default <c>docker.io</c>.</summary>
     public string DefaultUpstream { get; set; } = "docker.io";
 
+    /// <summary>Prometheus metrics.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
     /// <summary>The registries this mirror fronts. When empty, Docker Hub alone.</summary>
     public List<UpstreamOptions> Upstreams { get; set; } = [];
+
+    /// <summary>Access to the <c>/admin/</c> endpoints.</summary>
+    public AdminOptions Admin { get; set; } = new();
 }

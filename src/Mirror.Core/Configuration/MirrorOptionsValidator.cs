@@ -37,6 +37,31 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
             errors.Add($"Mirror:Cache:MaxManifestSize must be positive (got {cache.MaxManifestSize}).");
         }
 
+        if (!string.IsNullOrWhiteSpace(cache.MaxDiskSize) && !ByteSize.TryParse(cache.MaxDiskSize, out _, out var sizeError))
+        {
+            errors.Add($"Mirror:Cache:MaxDiskSize: {sizeError}.");
+        }
+
+        if (!(cache.LowWatermark > 0 && cache.LowWatermark < cache.HighWatermark && cache.HighWatermark <= 1))
+        {
+            errors.Add($"Mirror:Cache:LowWatermark and HighWatermark must satisfy 0 < LowWatermark < HighWatermark <= 1 (got {cache.LowWatermark} and {cache.HighWatermark}).");
+        }
+
+        if (cache.IndexCheckpointInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"Mirror:Cache:IndexCheckpointInterval must be positive (got {cache.IndexCheckpointInterval}).");
+        }
+
+        if (options.Admin.Token is { } token && token.Trim().Length < 16)
+        {
+            errors.Add("Mirror:Admin:Token must be at least 16 characters when set.");
+        }
+
+        if (options.Metrics.Port is { } metricsPort && (metricsPort < 1 || metricsPort > 65535))
+        {
+            errors.Add($"Mirror:Metrics:Port must be a TCP port from 1 to 65535 (got {metricsPort}).");
+        }
+
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Upstreams.Count; i++)
         {
@@ -81,6 +106,46 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
                 {
                     errors.Add($"{at}:{key} must be positive (got {value}).");
                 }
+            }
+
+            if (u.MaxConcurrentFetches < 1)
+            {
+                errors.Add($"{at}:MaxConcurrentFetches must be at least 1 (got {u.MaxConcurrentFetches}).");
+            }
+
+            if (u.MaxQueuedFetches < 0)
+            {
+                errors.Add($"{at}:MaxQueuedFetches must be 0 or more (got {u.MaxQueuedFetches}).");
+            }
+
+            if (u.MaxAttempts < 1 || u.MaxAttempts > 20)
+            {
+                errors.Add($"{at}:MaxAttempts must be from 1 to 20 (got {u.MaxAttempts}).");
+            }
+
+            if (u.MaxResumes < 0)
+            {
+                errors.Add($"{at}:MaxResumes must be 0 or more (got {u.MaxResumes}).");
+            }
+
+            if (u.RetryDelay <= TimeSpan.Zero || u.MaxRetryDelay < u.RetryDelay)
+            {
+                errors.Add($"{at}:RetryDelay must be positive and at most MaxRetryDelay (got {u.RetryDelay} and {u.MaxRetryDelay}).");
+            }
+
+            if (u.BreakerFailureRatio is <= 0 or > 1)
+            {
+                errors.Add($"{at}:BreakerFailureRatio must be in (0, 1] (got {u.BreakerFailureRatio}).");
+            }
+
+            if (u.BreakerMinimumThroughput < 2)
+            {
+                errors.Add($"{at}:BreakerMinimumThroughput must be at least 2 (got {u.BreakerMinimumThroughput}).");
+            }
+
+            if (u.BreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || u.BreakDuration < TimeSpan.FromMilliseconds(500))
+            {
+                errors.Add($"{at}:BreakerSamplingDuration and BreakDuration must be at least 0.5 s (got {u.BreakerSamplingDuration} and {u.BreakDuration}).");
             }
 
             if (u.Password is not null && u.PasswordFile is not null)

@@ -44,6 +44,36 @@ public sealed class UpstreamOptions
     /// <summary>A body that sends no byte for this long is broken. Default 30 s.</summary>
     public TimeSpan BodyIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Bulkhead: upstream requests (including blob bodies being downloaded) in flight at once for this upstream.
+    /// Default 32. Lower it for a registry that rate-limits per connection; raise it for a fast private registry.
+    /// </summary>
+    public int MaxConcurrentFetches { get; set; } = 32;
+
+    /// <summary>Requests that may wait for a fetch slot; beyond this a client gets 429 TOOMANYREQUESTS. Default 1000.</summary>
+    public int MaxQueuedFetches { get; set; } = 1000;
+
+    /// <summary>Attempts per upstream request (first try included), with exponential backoff and jitter. Default 5.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First retry delay; doubles per attempt (with jitter). Default 200 ms.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Cap on one retry delay, Retry-After included: a longer Retry-After ends the retries. Default 30 s.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Circuit breaker: the failure ratio over <see cref="BreakerSamplingDuration"/> that opens it. Default 0.5.</summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Circuit breaker: requests needed in the sampling window before it may open. Default 10.</summary>
+    public int BreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>Circuit breaker: the window failures are counted over. Default 30 s.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Circuit breaker: how long it stays open before one half-open probe. Default 15 s.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How many times a blob download that breaks mid-body is resumed with a Range request. Default 3.</summary>
     public int MaxResumes { get; set; } = 3;
 

@@ -11,9 +11,13 @@ internal sealed class FileBlobStore : IBlobStore
 {
     private readonly string _blobRoot;
     private readonly string _tempRoot;
+    private readonly DiskTier? _tier;
 
-    public FileBlobStore(string root)
+    /// <param name="root">The cache directory.</param>
+    /// <param name="tier">The disk tier to keep informed (index, size bound); null for a bare store.</param>
+    public FileBlobStore(string root, DiskTier? tier = null)
     {
+        _tier = tier;
         Root = Path.GetFullPath(root);
         _blobRoot = Path.Combine(Root, "blobs");
         _tempRoot = Path.Combine(Root, "tmp");
@@ -38,6 +42,7 @@ internal sealed class FileBlobStore : IBlobStore
         try
         {
             var stream = StagedBlob.OpenShared(PathOf(digest));
+            _tier?.Hit(BlobIndexKey.Blob(digest), stream.Length);
             return new StoredBlob(stream, stream.Length);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -50,11 +55,31 @@ internal sealed class FileBlobStore : IBlobStore
     {
         var info = new FileInfo(PathOf(digest));
         length = info.Exists ? info.Length : 0;
+        if (info.Exists)
+        {
+            _tier?.Hit(BlobIndexKey.Blob(digest), length);
+        }
+
         return info.Exists;
     }
 
-    public StagedBlob BeginWrite(Digest digest) =>
-        new(digest, Path.Combine(_tempRoot, $"{digest.Hex}.{Guid.NewGuid():N}"), PathOf(digest));
+    /// <exception cref="CacheUnavailableException">The temp file cannot be created (disk full, directory unwritable).</exception>
+    public StagedBlob BeginWrite(Digest digest)
+    {
+        StagedBlob staged;
+        try
+        {
+            staged = new(digest, Path.Combine(_tempRoot, $"{digest.Hex}.{Guid.NewGuid():N}"), PathOf(digest), _tier);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _tier?.WriteFailed("begin write", ex);
+            throw new CacheUnavailableException($"cannot write {digest} to the cache in {_tempRoot}: {ex.Message}", ex);
+        }
+
+        _tier?.WriteStarted(digest);
+        return staged;
+    }
 
     public bool Delete(Digest digest)
     {
@@ -65,6 +90,7 @@ internal sealed class FileBlobStore : IBlobStore
         }
 
         TryDelete(path);
+        _tier?.Removed(BlobIndexKey.Blob(digest));
         return true;
     }
 

@@ -12,9 +12,13 @@ internal sealed class FileManifestStore : IManifestStore
 {
     private readonly string _root;
     private readonly string _tempRoot;
+    private readonly DiskTier? _tier;
 
-    public FileManifestStore(string root)
+    /// <param name="root">The cache directory.</param>
+    /// <param name="tier">The disk tier to keep informed (index, size bound); null for a bare store.</param>
+    public FileManifestStore(string root, DiskTier? tier = null)
     {
+        _tier = tier;
         _root = Path.Combine(Path.GetFullPath(root), "manifests");
         _tempRoot = Path.Combine(Path.GetFullPath(root), "tmp");
         Directory.CreateDirectory(_root);
@@ -34,6 +38,7 @@ internal sealed class FileManifestStore : IManifestStore
                 return null;
             }
 
+            _tier?.Hit(BlobIndexKey.Manifest(digest));
             return new StoredManifest(digest, mediaType.Trim(), content);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -57,14 +62,24 @@ internal sealed class FileManifestStore : IManifestStore
         }
 
         File.Move(temp, path, overwrite: true);
+        _tier?.Committed(BlobIndexKey.Manifest(manifest.Digest));
     }
 
     public bool Delete(Digest digest)
     {
         var path = PathOf(digest);
         var existed = File.Exists(path);
-        File.Delete(path);
-        File.Delete(path + ".type");
+        if (existed)
+        {
+            File.Delete(path);
+        }
+
+        if (File.Exists(path + ".type"))
+        {
+            File.Delete(path + ".type");
+        }
+
+        _tier?.Removed(BlobIndexKey.Manifest(digest));
         return existed;
     }
 

@@ -14,13 +14,15 @@ public sealed class StagedBlob : IDisposable
     private readonly string _finalPath;
     private readonly FileStream _file;
     private readonly IncrementalHash _hash;
+    private readonly DiskTier? _tier;
     private State _state;
 
-    internal StagedBlob(Digest digest, string tempPath, string finalPath)
+    internal StagedBlob(Digest digest, string tempPath, string finalPath, DiskTier? tier = null)
     {
         Digest = digest;
         TempPath = tempPath;
         _finalPath = finalPath;
+        _tier = tier;
         _file = new FileStream(tempPath, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -41,7 +43,16 @@ public sealed class StagedBlob : IDisposable
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _tier?.WriteFailed("write", ex); // ENOSPC lands here
+            throw new CacheUnavailableException($"writing {Digest} to the cache failed: {ex.Message}", ex);
+        }
+
         _hash.AppendData(data.Span);
     }
 
@@ -84,15 +95,28 @@ public sealed class StagedBlob : IDisposable
         }
 
         // Flush to the disk before the rename: after a crash a committed name must never hold a short file.
-        _file.Flush(flushToDisk: true);
-        _file.Dispose();
-        lock (_gate)
+        var length = _file.Length;
+        try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_finalPath)!);
-            File.Move(TempPath, _finalPath, overwrite: true);
-            _state = State.Committed;
+            _file.Flush(flushToDisk: true);
+            _file.Dispose();
+            lock (_gate)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(_finalPath)!);
+                File.Move(TempPath, _finalPath, overwrite: true);
+                _state = State.Committed;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _tier?.WriteFailed("commit", ex);
+            throw new CacheUnavailableException($"committing {Digest} to the cache failed: {ex.Message}", ex);
         }
 
+        // Index after the rename, and only then stop counting the digest as "being written": eviction skips it
+        // until its entry exists.
+        _tier?.Committed(BlobIndexKey.Blob(Digest), length);
+        _tier?.WriteEnded(Digest);
         return true;
     }
 
@@ -110,6 +134,8 @@ public sealed class StagedBlob : IDisposable
             TryDelete(TempPath);
             _state = State.Discarded;
         }
+
+        _tier?.WriteEnded(Digest);
     }
 
     public void Dispose()

@@ -3,9 +3,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Mirror.Caching;
 using Mirror.Configuration;
+using Mirror.Observability;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
 
 namespace Mirror.Upstream;
 
@@ -33,6 +38,8 @@ internal sealed partial class UpstreamClient : IDisposable
     private readonly string? _basicCredentials;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private readonly SingleFlight<string, TaskFlight<CachedToken?>> _tokenFlights = new(StringComparer.Ordinal);
+    private readonly ConcurrencyLimiter _bulkhead;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private volatile AuthChallenge? _bearerChallenge;
     private volatile bool _wantsBasic;
     private volatile bool _probed;
@@ -45,6 +52,13 @@ internal sealed partial class UpstreamClient : IDisposable
         _baseUrl = BaseUri.AbsoluteUri.TrimEnd('/');
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
         Forwarder = new HttpMessageInvoker(CreateHandler(options), disposeHandler: true);
+        _bulkhead = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = options.MaxConcurrentFetches,
+            QueueLimit = options.MaxQueuedFetches,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        _pipeline = BuildPipeline();
         _time = time;
         _logger = logger;
         var password = options.PasswordFile is { Length: > 0 } file ? File.ReadAllText(file).TrimEnd('\r', '\n') : options.Password;
@@ -120,10 +134,69 @@ internal sealed partial class UpstreamClient : IDisposable
         EnableMultipleHttp2Connections = true,
     };
 
+    /// <summary>
+    /// Sends a pull-side request (GET or HEAD: idempotent, so it may be retried). The returned response holds a
+    /// bulkhead slot until it is disposed — for a blob, until its body has been read.
+    /// </summary>
+    /// <remarks>
+    /// <code>
+    ///  bulkhead slot (MaxConcurrentFetches, queue MaxQueuedFetches; full → 429 to the client)
+    ///    └─ retry (MaxAttempts, exponential backoff + jitter, Retry-After honoured up to MaxRetryDelay)
+    ///         └─ circuit breaker (open → fail in microseconds, one half-open probe after BreakDuration)
+    ///              └─ auth + send + redirects, response headers within ResponseHeadersTimeout
+    /// </code>
+    /// </remarks>
     public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
-        var scope = $"repository:{request.Repository}:pull";
         var uri = new Uri($"{_baseUrl}/v2/{request.Repository}/{request.Path}");
+        var lease = await _bulkhead.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            Log.BulkheadFull(_logger, Name, Options.MaxConcurrentFetches, Options.MaxQueuedFetches);
+            return UpstreamResponse.Failed(UpstreamStatus.TooManyRequests, $"the mirror has {Options.MaxConcurrentFetches} requests to {Name} in flight and {Options.MaxQueuedFetches} queued; retry shortly");
+        }
+
+        var started = _time.GetTimestamp();
+        try
+        {
+            var response = await _pipeline.ExecuteAsync(
+                static (state, ct) => new ValueTask<HttpResponseMessage>(state.self.SendOnceAsync(state.request, state.uri, ct)),
+                (self: this, request, uri),
+                cancellationToken).ConfigureAwait(false);
+            MirrorMetrics.UpstreamTimeToFirstByte.WithLabels(Name).Observe(_time.GetElapsedTime(started).TotalSeconds);
+            var classified = Classify(response, lease);
+            lease = null;
+            return classified;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (UpstreamTimeoutException)
+        {
+            Log.UpstreamTimeout(_logger, Name, uri.AbsolutePath);
+            return UpstreamResponse.Failed(UpstreamStatus.Timeout, $"{Name} sent no response headers within {Options.ResponseHeadersTimeout.TotalSeconds:0.#} s");
+        }
+        catch (BrokenCircuitException)
+        {
+            return UpstreamResponse.Failed(UpstreamStatus.Unreachable, $"{Name} is failing; the mirror stopped asking it for {Options.BreakDuration.TotalSeconds:0.#} s (circuit open)");
+        }
+        catch (HttpRequestException ex)
+        {
+            Log.UpstreamUnreachable(_logger, Name, ex.Message);
+            return UpstreamResponse.Failed(UpstreamStatus.Unreachable, $"{Name} is unreachable: {ex.Message}");
+        }
+        finally
+        {
+            lease?.Dispose();
+        }
+    }
+
+    /// <summary>One attempt: auth, send, redirects, and the 401 → token → resend dance.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(UpstreamRequest request, Uri uri, CancellationToken cancellationToken)
+    {
+        var scope = $"repository:{request.Repository}:pull";
         try
         {
             var authorization = await AuthorizationForAsync(scope, request, forceRefresh: false, cancellationToken).ConfigureAwait(false);
@@ -150,25 +223,96 @@ internal sealed partial class UpstreamClient : IDisposable
                 }
             }
 
-            return Classify(response);
+            MirrorMetrics.UpstreamRequests.WithLabels(Name, MirrorMetrics.StatusClass((int)response.StatusCode)).Inc();
+            return response;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // Our own headers timeout, not the caller's cancellation: a failure the pipeline may retry.
+            MirrorMetrics.UpstreamRequests.WithLabels(Name, "error").Inc();
+            throw new UpstreamTimeoutException(ex);
+        }
+        catch (HttpRequestException)
+        {
+            MirrorMetrics.UpstreamRequests.WithLabels(Name, "error").Inc();
             throw;
-        }
-        catch (OperationCanceledException)
-        {
-            Log.UpstreamTimeout(_logger, Name, uri.AbsolutePath);
-            return UpstreamResponse.Failed(UpstreamStatus.Timeout, $"{Name} sent no response headers within {Options.ResponseHeadersTimeout.TotalSeconds:0.#} s");
-        }
-        catch (HttpRequestException ex)
-        {
-            Log.UpstreamUnreachable(_logger, Name, ex.Message);
-            return UpstreamResponse.Failed(UpstreamStatus.Unreachable, $"{Name} is unreachable: {ex.Message}");
         }
     }
 
-    private UpstreamResponse Classify(HttpResponseMessage response)
+    /// <summary>Transient: the network, our headers timeout, 429, and the 5xx a retry can fix.</summary>
+    private static readonly PredicateBuilder<HttpResponseMessage> Transient = new PredicateBuilder<HttpResponseMessage>()
+        .Handle<HttpRequestException>()
+        .Handle<UpstreamTimeoutException>()
+        .HandleResult(r => r.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout);
+
+    /// <summary>What opens the breaker: the upstream being down or broken. A 429 is the upstream working as designed.</summary>
+    private static readonly PredicateBuilder<HttpResponseMessage> Broken = new PredicateBuilder<HttpResponseMessage>()
+        .Handle<HttpRequestException>()
+        .Handle<UpstreamTimeoutException>()
+        .HandleResult(r => (int)r.StatusCode >= 500);
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
+    {
+        var options = Options;
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = Transient,
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                DelayGenerator = args =>
+                {
+                    // Retry-After (429/503) is the upstream telling us when: wait that long, capped.
+                    var retryAfter = args.Outcome.Result?.Headers.RetryAfter;
+                    var wait = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - _time.GetUtcNow() : null);
+                    return new ValueTask<TimeSpan?>(wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, options.MaxRetryDelay.Ticks)) : null);
+                },
+                OnRetry = args =>
+                {
+                    MirrorMetrics.UpstreamRetries.WithLabels(Name).Inc();
+                    Log.Retrying(_logger, Name, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds,
+                        args.Outcome.Exception?.Message ?? $"status {(int?)args.Outcome.Result?.StatusCode}");
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        {
+            ShouldHandle = Broken,
+            FailureRatio = options.BreakerFailureRatio,
+            MinimumThroughput = options.BreakerMinimumThroughput,
+            SamplingDuration = options.BreakerSamplingDuration,
+            BreakDuration = options.BreakDuration,
+            OnOpened = _ =>
+            {
+                MirrorMetrics.UpstreamBreakerState.WithLabels(Name).Set(2);
+                Log.BreakerOpened(_logger, Name, options.BreakDuration.TotalSeconds);
+                return default;
+            },
+            OnHalfOpened = _ =>
+            {
+                MirrorMetrics.UpstreamBreakerState.WithLabels(Name).Set(1);
+                return default;
+            },
+            OnClosed = _ =>
+            {
+                MirrorMetrics.UpstreamBreakerState.WithLabels(Name).Set(0);
+                Log.BreakerClosed(_logger, Name);
+                return default;
+            },
+        });
+        return builder.Build();
+    }
+
+    private UpstreamResponse Classify(HttpResponseMessage response, RateLimitLease lease)
     {
         var code = (int)response.StatusCode;
         var status = code switch
@@ -183,8 +327,10 @@ internal sealed partial class UpstreamClient : IDisposable
         };
         if (status == UpstreamStatus.Ok)
         {
-            return new UpstreamResponse(status, response, null);
+            return new UpstreamResponse(status, response, null) { Lease = lease };
         }
+
+        lease.Dispose();
 
         var detail = status switch
         {
@@ -334,6 +480,7 @@ internal sealed partial class UpstreamClient : IDisposable
     {
         _http.Dispose();
         Forwarder.Dispose();
+        _bulkhead.Dispose();
     }
 
     private sealed record CachedToken(string Header, DateTimeOffset ExpiresAt);
@@ -351,6 +498,18 @@ internal sealed partial class UpstreamClient : IDisposable
 
         [LoggerMessage(1004, LogLevel.Warning, "Token request to {Upstream} failed: {Reason}")]
         public static partial void TokenFailed(ILogger logger, string upstream, string reason);
+
+        [LoggerMessage(1006, LogLevel.Warning, "Upstream {Upstream}: bulkhead full ({Concurrent} in flight, {Queued} queued); answering 429")]
+        public static partial void BulkheadFull(ILogger logger, string upstream, int concurrent, int queued);
+
+        [LoggerMessage(1007, LogLevel.Information, "Upstream {Upstream}: attempt {Attempt} in {DelayMs:0} ms after {Reason}")]
+        public static partial void Retrying(ILogger logger, string upstream, int attempt, double delayMs, string reason);
+
+        [LoggerMessage(1008, LogLevel.Warning, "Upstream {Upstream}: circuit opened for {Seconds} s")]
+        public static partial void BreakerOpened(ILogger logger, string upstream, double seconds);
+
+        [LoggerMessage(1009, LogLevel.Information, "Upstream {Upstream}: circuit closed")]
+        public static partial void BreakerClosed(ILogger logger, string upstream);
 
         [LoggerMessage(1005, LogLevel.Warning, "Upstream {Upstream} named token realm {Realm}, which is not on its domain nor in TokenRealmAllowList: asking for an anonymous token")]
         public static partial void RealmNotPinned(ILogger logger, string upstream, string realm);

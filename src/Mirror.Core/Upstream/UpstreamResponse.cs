@@ -37,7 +37,14 @@ public sealed class UpstreamResponse : IDisposable
     public string? DockerContentDigest =>
         Message is not null && Message.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
 
+    /// <summary>The bulkhead slot this response holds until disposed.</summary>
+    internal IDisposable? Lease { get; init; }
+
     public static UpstreamResponse Failed(UpstreamStatus status, string detail) => new(status, null, detail);
 
-    public void Dispose() => Message?.Dispose();
+    public void Dispose()
+    {
+        Message?.Dispose();
+        Lease?.Dispose();
+    }
 }

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirror.Caching;
+using Mirror.Observability;
+using Prometheus;
 using Mirror.Configuration;
+using Mirror.Server.Admin;
 using Mirror.Server.Registry;
 using Mirror.Storage;
 using Mirror.Upstream;
@@ -20,8 +23,22 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MirrorOptions>, MirrorOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IBlobStore>(sp => new FileBlobStore(Directory(sp)));
-        services.TryAddSingleton<IManifestStore>(sp => new FileManifestStore(Directory(sp)));
+        services.TryAddSingleton<CacheHealth>();
+        services.TryAddSingleton(OpenBlobIndex);
+        services.TryAddSingleton(sp => new DiskTier(
+            Directory(sp),
+            sp.GetRequiredService<IBlobIndex>(),
+            DiskTierLimits.From(sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Cache),
+            sp.GetRequiredService<CacheHealth>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DiskTier>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DiskTierJanitor>(sp => new DiskTierJanitor(
+            sp.GetRequiredService<DiskTier>(),
+            sp.GetRequiredService<IOptions<MirrorOptions>>().Value.Cache.IndexCheckpointInterval,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DiskTierJanitor>>())));
+        services.TryAddSingleton<IBlobStore>(sp => new FileBlobStore(Directory(sp), sp.GetRequiredService<DiskTier>()));
+        services.TryAddSingleton<IManifestStore>(sp => new FileManifestStore(Directory(sp), sp.GetRequiredService<DiskTier>()));
         services.TryAddSingleton(sp => new TagStore(Directory(sp)));
         services.TryAddSingleton<UpstreamRouter>();
         services.TryAddSingleton<BlobCache>();
@@ -29,16 +46,75 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
+        services.AddHostedService<MetricsPortServer>();
         return services;
     }
 
     public static WebApplication MapMirror(this WebApplication app)
     {
+        var options = app.Services.GetRequiredService<IOptions<MirrorOptions>>().Value;
         var handler = app.Services.GetRequiredService<RegistryHandler>();
+        MirrorMetrics.Publish(options.Upstreams.Select(u => u.Name));
+        var blobs = app.Services.GetRequiredService<BlobCache>();
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+        {
+            MirrorMetrics.FillsInFlight.Set(blobs.FillsInFlight);
+            MirrorMetrics.CoalescedWaiters.Set(blobs.CoalescedWaiters);
+        });
+
+        app.UseRouting();
+        app.UseHttpMetrics();
         app.Map("/v2", handler.HandleAsync);
         app.Map("/v2/{**path}", handler.HandleAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (HttpContext context) => Readiness(context.RequestServices));
+        if (options.Metrics.Enabled && options.Metrics.Port is null)
+        {
+            app.MapMetrics();
+        }
+        app.MapMirrorAdmin();
         return app;
+    }
+
+    /// <summary>
+    /// The persistent index in <c>&lt;Cache:Directory&gt;/index/</c>; when it cannot even be created (directory
+    /// unwritable), an in-memory index stands in and the start goes on: degrade, don't fail.
+    /// </summary>
+    private static IBlobIndex OpenBlobIndex(IServiceProvider services)
+    {
+        var health = services.GetRequiredService<CacheHealth>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Mirror.Storage.BlobIndex");
+        try
+        {
+            var index = FasterBlobIndex.Open(Path.Combine(Directory(services), "index"), logger);
+            health.ReportIndex(loaded: true, error: null);
+            return index;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            health.ReportIndex(loaded: false, error: $"{ex.GetType().Name}: {ex.Message}");
+            return new InMemoryBlobIndex();
+        }
+    }
+
+    /// <summary>Ready when the cache can be written and its index loaded; otherwise 503 with the reason.</summary>
+    private static IResult Readiness(IServiceProvider services)
+    {
+        var health = services.GetService<CacheHealth>();
+        if (health is null || (health.IsWritable && health.IsIndexLoaded))
+        {
+            return Results.Json(new { status = "ready" });
+        }
+
+        return Results.Json(
+            new
+            {
+                status = "not ready",
+                writable = health.IsWritable,
+                indexLoaded = health.IsIndexLoaded,
+                lastError = health.LastError?.ToString(),
+            },
+            statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static string Directory(IServiceProvider services) =>

@@ -68,7 +68,11 @@ internal sealed partial class PassThrough
 
         var scope = repository is null ? "registry:catalog:*" : $"repository:{repository}:{(isWrite ? "pull,push" : "pull")}";
         var authorization = await upstream.AuthorizeAsync(scope, request.Headers.Authorization.FirstOrDefault(), context.RequestAborted);
-        var upstreamPath = repository is null ? "/v2/_catalog" : $"/v2/{repository}{path.Suffix}";
+        // The suffix is taken from the raw path, trailing slash included: distribution answers
+        // POST …/blobs/uploads (no slash) with a 301, which a client would follow as a GET.
+        var raw = (request.Path.Value ?? string.Empty)["/v2/".Length..];
+        var suffix = raw.StartsWith(path.Name, StringComparison.Ordinal) ? raw[path.Name.Length..] : path.Suffix;
+        var upstreamPath = repository is null ? "/v2/_catalog" : $"/v2/{repository}{suffix}";
 
         // Uploads can be any size: the pass-through streams them, so Kestrel's 30 MB default must not apply.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
@@ -151,6 +155,7 @@ internal sealed partial class PassThrough
             await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
             var headers = httpContext.Response.Headers;
             headers.Remove("WWW-Authenticate");
+            headers["Docker-Distribution-API-Version"] = "registry/2.0"; // one, not ours and the upstream's
             if (headers.Location.FirstOrDefault() is { } location)
             {
                 headers.Location = RewriteLocation(location);

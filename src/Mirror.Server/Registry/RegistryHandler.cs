@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Net.Http.Headers;
 using Mirror.Caching;
+using Mirror.Observability;
 using Mirror.Oci;
 using Mirror.Upstream;
 
@@ -55,9 +56,28 @@ internal sealed partial class RegistryHandler
         }
         finally
         {
-            Log.Request(_logger, request.Method, path.Kind.ToString().ToLowerInvariant(), context.Response.StatusCode, result.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var kind = path.Kind switch
+            {
+                RegistryPathKind.Manifest when isRead => "manifest",
+                RegistryPathKind.Blob when isRead => "blob",
+                _ => "other",
+            };
+            var resultName = ResultName(result);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            MirrorMetrics.Requests.WithLabels(kind, resultName).Inc();
+            MirrorMetrics.RequestDuration.WithLabels(kind).Observe(elapsed.TotalSeconds);
+            Log.Request(_logger, request.Method, kind, context.Response.StatusCode, resultName, elapsed.TotalMilliseconds);
         }
     }
+
+    private static string ResultName(CacheResult result) => result switch
+    {
+        CacheResult.Hit => "hit",
+        CacheResult.Miss => "miss",
+        CacheResult.Coalesced => "coalesced",
+        CacheResult.Stale => "stale",
+        _ => "error",
+    };
 
     private static async Task<CacheResult> BaseAsync(HttpContext context)
     {
@@ -123,6 +143,7 @@ internal sealed partial class RegistryHandler
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
+            MirrorMetrics.ServedBytes.WithLabels(lookup.Source).Inc(manifest.Content.Length);
         }
 
         return lookup.Result;
@@ -212,6 +233,7 @@ internal sealed partial class RegistryHandler
         try
         {
             await lookup.CopyToAsync(response.Body, offset, count, aborted);
+            MirrorMetrics.ServedBytes.WithLabels(lookup.Source).Inc(count ?? lookup.CompletedLength - offset);
         }
         catch (FillFailedException ex)
         {

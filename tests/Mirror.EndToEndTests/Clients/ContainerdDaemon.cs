@@ -83,7 +83,21 @@ internal sealed class ContainerdDaemon : IAsyncDisposable
     public Task<ProcessResult> CtrAsync(string ns, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         ProcessRunner.RunAsync(_ctr, ["-a", Address, "-n", ns, .. arguments], Offline.Environment(), cancellationToken: cancellationToken);
 
+    /// <summary>The digest containerd recorded for a pulled image: the DIGEST column of <c>ctr images ls</c>.</summary>
+    public async Task<string> ImageDigestAsync(string ns, string reference, CancellationToken cancellationToken)
+    {
+        var list = (await CtrAsync(ns, ["images", "ls", $"name=={reference}"], cancellationToken)).EnsureSuccess();
+        return DigestOf(list.StandardOutput, reference);
+    }
+
     public string Describe(int maxLines = 40) => _process.Describe(maxLines);
+
+    /// <summary>The DIGEST column of <c>ctr images ls</c> (REF TYPE DIGEST SIZE PLATFORMS LABELS) for one ref.</summary>
+    private static string DigestOf(string table, string reference) =>
+        table.Split('\n')
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .FirstOrDefault(columns => columns.Length >= 3 && columns[0] == reference)?[2]
+        ?? $"(no row for {reference} in ctr images ls: {table})";
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 

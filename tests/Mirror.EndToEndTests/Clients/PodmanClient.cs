@@ -4,7 +4,8 @@ using Mirror.EndToEndTests.Infrastructure;
 namespace Mirror.EndToEndTests.Clients;
 
 /// <summary>
-/// podman (daemonless) with a registries.conf that mirrors docker.io to the mirror under test, and every other piece
+/// podman (daemonless) with a registries.conf that mirrors one registry (docker.io unless told otherwise) to the mirror
+/// under test, and every other piece
 /// of configuration (storage.conf, containers.conf, policy, auth, temp, network config) in its own folder, so the
 /// host's /etc/containers cannot change the outcome — and a machine without /etc/containers/policy.json still works.
 /// </summary>
@@ -23,7 +24,13 @@ internal sealed class PodmanClient
         _policy = policy;
     }
 
-    public static PodmanClient Create(string directory, string mirrorHostPort)
+    /// <param name="directory">podman's own folder: storage, run root, every config file.</param>
+    /// <param name="mirrorLocation">
+    /// The <c>[[registry.mirror]]</c> location: <c>127.0.0.1:port</c>, or with a namespace
+    /// (<c>127.0.0.1:port/registry-b.test</c>), which containers/image puts in front of the repository.
+    /// </param>
+    /// <param name="registry">The <c>[[registry]]</c> location whose pulls go to the mirror.</param>
+    public static PodmanClient Create(string directory, string mirrorLocation, string registry = "docker.io")
     {
         var podman = RequiredTool.Podman.Resolve();
         string Sub(string name) => Directory.CreateDirectory(Path.Combine(directory, name)).FullName;
@@ -36,10 +43,10 @@ internal sealed class PodmanClient
             unqualified-search-registries = []
 
             [[registry]]
-            location = "docker.io"
+            location = "{registry}"
 
             [[registry.mirror]]
-            location = "{mirrorHostPort}"
+            location = "{mirrorLocation}"
             insecure = true
 
             """);

@@ -35,16 +35,29 @@ internal sealed class SkopeoClient
     }
 
     /// <summary><c>skopeo copy</c> over plain HTTP, anonymously; throws with skopeo's output on failure.</summary>
-    public async Task<ProcessResult> CopyAsync(string source, string destination, IEnumerable<string> options, CancellationToken cancellationToken) =>
-        (await RunAsync(
+    public Task<ProcessResult> CopyAsync(string source, string destination, IEnumerable<string> options, CancellationToken cancellationToken) =>
+        CopyAsync(source, destination, options, destinationCredentials: null, cancellationToken);
+
+    /// <summary>The same, logging in to the destination with <paramref name="destinationCredentials"/> when given.</summary>
+    public async Task<ProcessResult> CopyAsync(
+        string source, string destination, IEnumerable<string> options, RegistryCredentials? destinationCredentials, CancellationToken cancellationToken) =>
+        (await TryCopyAsync(source, destination, options, destinationCredentials, cancellationToken)).EnsureSuccess();
+
+    /// <summary><c>skopeo copy</c> without the success check, for a copy that is meant to fail.</summary>
+    public Task<ProcessResult> TryCopyAsync(
+        string source, string destination, IEnumerable<string> options, RegistryCredentials? destinationCredentials, CancellationToken cancellationToken)
+    {
+        string[] destinationAuth = destinationCredentials is null ? ["--dest-no-creds"] : ["--dest-creds", destinationCredentials.ForSkopeo];
+        return RunAsync(
             [
                 "copy",
                 "--src-tls-verify=false", "--dest-tls-verify=false",
-                "--src-no-creds", "--dest-no-creds",
+                "--src-no-creds", .. destinationAuth,
                 .. options,
                 source, destination,
             ],
-            cancellationToken)).EnsureSuccess();
+            cancellationToken);
+    }
 
     /// <summary>
     /// The digest of the manifest bytes a registry serves for <paramref name="reference"/> (host/repo:tag or

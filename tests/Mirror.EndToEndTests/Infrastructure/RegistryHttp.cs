@@ -24,7 +24,12 @@ internal static class RegistryHttp
     };
 
     /// <summary>Polls GET /v2/ until it answers 200; fails early with the log if the server process dies.</summary>
-    public static async Task WaitForV2Async(Uri baseUri, BackgroundProcess server, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task WaitForV2Async(Uri baseUri, BackgroundProcess server, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForV2Async(baseUri, server, timeout, credentials: null, cancellationToken);
+
+    /// <summary>The same, for a registry with basic auth: GET /v2/ with <paramref name="credentials"/>.</summary>
+    public static async Task WaitForV2Async(
+        Uri baseUri, BackgroundProcess server, TimeSpan timeout, RegistryCredentials? credentials, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var lastError = "no answer yet";
@@ -37,7 +42,9 @@ internal static class RegistryHttp
 
             try
             {
-                using var response = await Client.GetAsync(new Uri(baseUri, "/v2/"), cancellationToken);
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "/v2/"));
+                request.Headers.Authorization = credentials?.ToBasicHeader();
+                using var response = await Client.SendAsync(request, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
@@ -64,10 +71,16 @@ internal static class RegistryHttp
         return digest;
     }
 
+    public static Task<(string Digest, byte[] Body)> GetManifestAsync(
+        Uri baseUri, string repository, string reference, CancellationToken cancellationToken) =>
+        GetManifestAsync(baseUri, repository, reference, credentials: null, cancellationToken);
+
+    /// <summary>GET a manifest with every test media type accepted; <paramref name="credentials"/> for a registry with basic auth.</summary>
     public static async Task<(string Digest, byte[] Body)> GetManifestAsync(
-        Uri baseUri, string repository, string reference, CancellationToken cancellationToken)
+        Uri baseUri, string repository, string reference, RegistryCredentials? credentials, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"/v2/{repository}/manifests/{reference}"));
+        request.Headers.Authorization = credentials?.ToBasicHeader();
         foreach (var mediaType in ManifestMediaTypes)
         {
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
@@ -88,5 +101,19 @@ internal static class RegistryHttp
         }
 
         return (computed, body);
+    }
+
+    /// <summary>
+    /// One raw request, for the tests that check an exact status, header or error body. Never follows redirects and
+    /// never uses a proxy, so the answer is the server's own.
+    /// </summary>
+    public static async Task<RawResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var response = await Client.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .Select(h => $"{h.Key}: {string.Join(", ", h.Value)}");
+        return new RawResponse(
+            $"{request.Method} {request.RequestUri}", (int)response.StatusCode, string.Join('\n', headers), System.Text.Encoding.UTF8.GetString(body));
     }
 }

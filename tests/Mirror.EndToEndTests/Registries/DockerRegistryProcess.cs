@@ -26,22 +26,32 @@ internal sealed class DockerRegistryProcess : IAsyncDisposable
 
     public Uri BaseUri => new($"http://{HostPort}/");
 
+    public static Task<DockerRegistryProcess> StartAsync(
+        string name, string directory, Uri? proxyRemoteUrl, CancellationToken cancellationToken) =>
+        StartAsync(name, directory, proxyRemoteUrl, basicAuth: null, cancellationToken);
+
+    /// <param name="name">For logs and messages.</param>
+    /// <param name="directory">Config, storage and (with <paramref name="basicAuth"/>) the htpasswd file.</param>
+    /// <param name="proxyRemoteUrl">Proxy mode (distribution's pull-through cache) for this remote; null for a plain registry.</param>
+    /// <param name="basicAuth">The one user the registry accepts, through htpasswd basic auth; null for anonymous access.</param>
+    /// <param name="cancellationToken">Aborts the start.</param>
     public static async Task<DockerRegistryProcess> StartAsync(
-        string name, string directory, Uri? proxyRemoteUrl, CancellationToken cancellationToken)
+        string name, string directory, Uri? proxyRemoteUrl, RegistryCredentials? basicAuth, CancellationToken cancellationToken)
     {
         var executable = RequiredTool.DockerRegistry.Resolve();
+        var htpasswd = basicAuth is null ? null : await WriteHtpasswdAsync(directory, basicAuth, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort.Next();
             var configPath = Path.Combine(directory, "config.yml");
-            await File.WriteAllTextAsync(configPath, CreateConfig(directory, port, proxyRemoteUrl), cancellationToken);
+            await File.WriteAllTextAsync(configPath, CreateConfig(directory, port, proxyRemoteUrl, htpasswd), cancellationToken);
 
             // REGISTRY_* variables override the config file: pin the address even if the environment exports another.
             var environment = new Dictionary<string, string> { ["REGISTRY_HTTP_ADDR"] = $"127.0.0.1:{port}" };
             var process = BackgroundProcess.Start(name, executable, ["serve", configPath], environment);
             try
             {
-                await RegistryHttp.WaitForV2Async(new Uri($"http://127.0.0.1:{port}/"), process, StartTimeout, cancellationToken);
+                await RegistryHttp.WaitForV2Async(new Uri($"http://127.0.0.1:{port}/"), process, StartTimeout, basicAuth, cancellationToken);
                 return new DockerRegistryProcess(process, port);
             }
             catch (Exception) when (attempt < StartAttempts && process.HasExited
@@ -60,7 +70,20 @@ internal sealed class DockerRegistryProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 
-    private static string CreateConfig(string directory, int port, Uri? proxyRemoteUrl)
+    /// <summary>
+    /// <c>htpasswd -Bbn</c> (apache2-utils): docker-registry accepts bcrypt entries only, and .NET has no bcrypt.
+    /// </summary>
+    private static async Task<string> WriteHtpasswdAsync(string directory, RegistryCredentials credentials, CancellationToken cancellationToken)
+    {
+        var result = (await ProcessRunner.RunAsync(
+            RequiredTool.Htpasswd.Resolve(), ["-B", "-b", "-n", credentials.Username, credentials.Password], cancellationToken: cancellationToken))
+            .EnsureSuccess();
+        var path = Path.Combine(directory, "htpasswd");
+        await File.WriteAllTextAsync(path, result.StandardOutput.Trim() + "\n", cancellationToken);
+        return path;
+    }
+
+    private static string CreateConfig(string directory, int port, Uri? proxyRemoteUrl, string? htpasswd)
     {
         var config = $"""
             version: 0.1
@@ -76,6 +99,17 @@ internal sealed class DockerRegistryProcess : IAsyncDisposable
             http:
               addr: 127.0.0.1:{port}
             """;
+        if (htpasswd is not null)
+        {
+            config += $"""
+
+            auth:
+              htpasswd:
+                realm: test
+                path: {htpasswd}
+            """;
+        }
+
         return proxyRemoteUrl is null
             ? config + "\n"
             : config + $"""

@@ -8,7 +8,8 @@ namespace Mirror.EndToEndTests.Registries;
 /// <code>
 ///   client ──► MirrorProcess (127.0.0.1:port) ──► relay ──► UpstreamRegistry (127.0.0.1:port, "docker.io")
 /// </code>
-/// Ready when GET /v2/ answers 200.
+/// Ready when GET /v2/ answers 200. <see cref="StartServerAsync"/> starts Mirror.Server with several upstreams
+/// (<see cref="MirrorUpstream"/>) instead, for the multi-registry tests.
 /// </summary>
 internal sealed class MirrorProcess : IAsyncDisposable
 {
@@ -63,18 +64,41 @@ internal sealed class MirrorProcess : IAsyncDisposable
             return new MirrorProcess(target, proxy.Process, proxy.Port, proxy);
         }
 
+        return await StartServerAsync([new MirrorUpstream("docker.io", upstream)], "docker.io", directory, [], cancellationToken);
+    }
+
+    /// <summary>
+    /// Mirror.Server with several upstreams (<c>--Mirror:Upstreams:&lt;i&gt;:…</c>) — there is no docker-registry
+    /// equivalent, so this always starts Mirror.Server, whatever MIRROR_E2E_TARGET says.
+    /// </summary>
+    /// <param name="upstreams">The registries, in configuration order.</param>
+    /// <param name="defaultUpstream">Mirror:DefaultUpstream: the Name that requests naming no registry go to.</param>
+    /// <param name="directory">The mirror's own folder (cache).</param>
+    /// <param name="extraArguments">More <c>--Mirror:…=…</c> settings, appended last so they win.</param>
+    /// <param name="cancellationToken">Aborts the start.</param>
+    public static async Task<MirrorProcess> StartServerAsync(
+        IReadOnlyList<MirrorUpstream> upstreams,
+        string defaultUpstream,
+        string directory,
+        IEnumerable<string> extraArguments,
+        CancellationToken cancellationToken)
+    {
         var serverDll = FindServerDll();
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
         var port = FreePort.Next();
-        string[] arguments =
+        List<string> arguments =
         [
             serverDll,
             "--urls", $"http://127.0.0.1:{port}",
             $"--Mirror:Cache:Directory={Path.Combine(directory, "cache")}",
-            "--Mirror:DefaultUpstream=docker.io",
-            "--Mirror:Upstreams:0:Name=docker.io",
-            $"--Mirror:Upstreams:0:Url={upstream.ToString().TrimEnd('/')}",
+            $"--Mirror:DefaultUpstream={defaultUpstream}",
         ];
+        for (var i = 0; i < upstreams.Count; i++)
+        {
+            arguments.AddRange(upstreams[i].ToArguments(i));
+        }
+
+        arguments.AddRange(extraArguments);
 
         // Run from the dll's folder so the content root (appsettings.json) is the build output, as in a deployment;
         // the environment is pinned so a developer's ASPNETCORE_ENVIRONMENT=Development does not change behaviour.
@@ -88,7 +112,7 @@ internal sealed class MirrorProcess : IAsyncDisposable
         try
         {
             await RegistryHttp.WaitForV2Async(new Uri($"http://127.0.0.1:{port}/"), process, StartTimeout, cancellationToken);
-            return new MirrorProcess(target, process, port);
+            return new MirrorProcess(MirrorTarget.Mirror, process, port);
         }
         catch
         {

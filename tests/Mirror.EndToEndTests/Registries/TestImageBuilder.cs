@@ -7,7 +7,8 @@ using Mirror.EndToEndTests.Infrastructure;
 namespace Mirror.EndToEndTests.Registries;
 
 /// <summary>
-/// Builds small random images without a container engine and pushes them to the upstream:
+/// Builds small random images without a container engine and pushes them to the upstream (with its credentials,
+/// when it has any):
 /// <code>
 ///   umoci init/new ──► per layer: unpack --rootless, write random file, repack ──► (umoci config --architecture)
 ///   ──► skopeo copy --preserve-digests oci:layout:tag docker://upstream/repo:tag
@@ -26,11 +27,27 @@ internal sealed class TestImageBuilder(string workDirectory, UpstreamRegistry up
     /// <summary>A single-platform (linux/amd64) image with one layer per entry of <paramref name="layerSizes"/>.</summary>
     public async Task<TestImage> BuildAndPushAsync(string repository, string tag, int[] layerSizes, CancellationToken cancellationToken)
     {
-        var layout = CreateLayout(repository);
+        var image = await BuildAsync(repository, layerSizes, cancellationToken);
+        return await PushAsync(image, repository, tag, cancellationToken);
+    }
+
+    /// <summary>
+    /// A single-platform image in an OCI layout only, for a test to push where it likes (through the mirror);
+    /// <paramref name="name"/> names its folder, so it must be unique per builder.
+    /// </summary>
+    public async Task<LayoutImage> BuildAsync(string name, int[] layerSizes, CancellationToken cancellationToken)
+    {
+        var layout = CreateLayout(name);
         await UmociAsync(["init", "--layout", layout], cancellationToken);
         await BuildPlatformAsync(layout, "image", "amd64", layerSizes, cancellationToken);
-        return await PushAsync(layout, "image", repository, tag, all: false, cancellationToken);
+        var layoutIndex = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json"), cancellationToken))!;
+        var entry = layoutIndex["manifests"]!.AsArray().Single(e => (string?)e!["annotations"]?[RefNameAnnotation] == "image")!;
+        return new LayoutImage(layout, "image", (string)entry["digest"]!);
     }
+
+    /// <summary>Pushes a built image to the upstream as <paramref name="repository"/>:<paramref name="tag"/>.</summary>
+    public Task<TestImage> PushAsync(LayoutImage image, string repository, string tag, CancellationToken cancellationToken) =>
+        PushAsync(image.Layout, image.Tag, repository, tag, all: false, cancellationToken);
 
     /// <summary>An OCI index over linux/amd64 and linux/arm64 images, each with its own layers.</summary>
     public async Task<TestImage> BuildAndPushMultiArchAsync(string repository, string tag, int[] layerSizes, CancellationToken cancellationToken)
@@ -106,9 +123,9 @@ internal sealed class TestImageBuilder(string workDirectory, UpstreamRegistry up
     {
         // --preserve-digests: skopeo must push the bytes umoci wrote, or fail — never silently convert.
         string[] options = all ? ["--all", "--preserve-digests"] : ["--preserve-digests"];
-        await skopeo.CopyAsync($"oci:{layout}:{layoutTag}", $"docker://{upstream.HostPort}/{repository}:{tag}", options, cancellationToken);
+        await skopeo.CopyAsync($"oci:{layout}:{layoutTag}", $"docker://{upstream.HostPort}/{repository}:{tag}", options, upstream.Credentials, cancellationToken);
 
-        var (digest, body) = await RegistryHttp.GetManifestAsync(upstream.BaseUri, repository, tag, cancellationToken);
+        var (digest, body) = await RegistryHttp.GetManifestAsync(upstream.BaseUri, repository, tag, upstream.Credentials, cancellationToken);
         var manifest = JsonNode.Parse(body)!;
         var isIndex = manifest["manifests"] is not null;
         var layers = new List<string>();
@@ -116,7 +133,7 @@ internal sealed class TestImageBuilder(string workDirectory, UpstreamRegistry up
         {
             foreach (var child in manifest["manifests"]!.AsArray())
             {
-                var (_, childBody) = await RegistryHttp.GetManifestAsync(upstream.BaseUri, repository, (string)child!["digest"]!, cancellationToken);
+                var (_, childBody) = await RegistryHttp.GetManifestAsync(upstream.BaseUri, repository, (string)child!["digest"]!, upstream.Credentials, cancellationToken);
                 layers.AddRange(LayerDigests(JsonNode.Parse(childBody)!));
             }
         }

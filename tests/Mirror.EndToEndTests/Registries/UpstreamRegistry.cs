@@ -10,14 +10,33 @@ internal sealed class UpstreamRegistry : IAsyncDisposable
 {
     private readonly DockerRegistryProcess _registry;
 
-    private UpstreamRegistry(DockerRegistryProcess registry) => _registry = registry;
+    private UpstreamRegistry(DockerRegistryProcess registry, string name, RegistryCredentials? credentials)
+    {
+        _registry = registry;
+        Name = name;
+        Credentials = credentials;
+    }
+
+    /// <summary>What the logs call it ("upstream docker-registry", "upstream registry-b.test").</summary>
+    public string Name { get; }
 
     public string HostPort => _registry.HostPort;
 
     public Uri BaseUri => _registry.BaseUri;
 
-    public static async Task<UpstreamRegistry> StartAsync(string directory, CancellationToken cancellationToken) =>
-        new(await DockerRegistryProcess.StartAsync("upstream docker-registry", directory, proxyRemoteUrl: null, cancellationToken));
+    /// <summary>The user the registry requires (htpasswd basic auth), or null when it is anonymous.</summary>
+    public RegistryCredentials? Credentials { get; }
+
+    public static Task<UpstreamRegistry> StartAsync(string directory, CancellationToken cancellationToken) =>
+        StartAsync("upstream docker-registry", directory, credentials: null, cancellationToken);
+
+    /// <param name="name">For logs and messages.</param>
+    /// <param name="directory">The registry's own folder.</param>
+    /// <param name="credentials">With a user, the registry requires it (htpasswd basic auth, realm "test").</param>
+    /// <param name="cancellationToken">Aborts the start.</param>
+    public static async Task<UpstreamRegistry> StartAsync(
+        string name, string directory, RegistryCredentials? credentials, CancellationToken cancellationToken) =>
+        new(await DockerRegistryProcess.StartAsync(name, directory, proxyRemoteUrl: null, credentials, cancellationToken), name, credentials);
 
     /// <summary>Every request the upstream has logged so far, oldest first.</summary>
     public IReadOnlyList<AccessLogEntry> AccessLog() =>

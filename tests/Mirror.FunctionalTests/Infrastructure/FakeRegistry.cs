@@ -23,6 +23,9 @@ public sealed class FakeRegistry : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (byte[] Content, string MediaType)> _manifests = new();
     private readonly ConcurrentDictionary<string, int> _counts = new();
     private int _activeBodies;
+    private int _failsLeft;
+    private int _failStatus;
+    private string? _failRetryAfter;
     private int _maxActiveBodies;
 
     private FakeRegistry(WebApplication app) => _app = app;
@@ -43,6 +46,23 @@ public sealed class FakeRegistry : IAsyncDisposable
 
     /// <summary>How many more blob GETs break as <see cref="BreakBlobAfter"/> says (null = all).</summary>
     public int? BreaksLeft { get; set; }
+
+    /// <summary>Send this many body bytes of a non-ranged blob GET, then nothing more (a slow-loris upstream).</summary>
+    public long? StallBlobAfter { get; set; }
+
+    /// <summary>How many more blob GETs stall as <see cref="StallBlobAfter"/> says (null = all).</summary>
+    public int? StallsLeft { get; set; }
+
+    /// <summary>Times at which requests arrived, in order.</summary>
+    public ConcurrentQueue<(DateTimeOffset At, string Request)> Log { get; } = new();
+
+    /// <summary>Answers the next <paramref name="count"/> /v2/ requests with <paramref name="status"/> (and Retry-After).</summary>
+    public void FailNext(int count, int status, string? retryAfter = null)
+    {
+        _failStatus = status;
+        _failRetryAfter = retryAfter;
+        Volatile.Write(ref _failsLeft, count);
+    }
 
     /// <summary>Answer ranged blob GETs (resumes) with this status.</summary>
     public int? RangedStatus { get; set; }
@@ -123,7 +143,18 @@ public sealed class FakeRegistry : IAsyncDisposable
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         _counts.AddOrUpdate($"{request.Method} {path}", 1, (_, n) => n + 1);
+        Log.Enqueue((DateTimeOffset.UtcNow, $"{request.Method} {path}"));
         var response = context.Response;
+        if (path.StartsWith("/v2/", StringComparison.Ordinal) && path.Length > 4 && Interlocked.Decrement(ref _failsLeft) >= 0)
+        {
+            response.StatusCode = _failStatus;
+            if (_failRetryAfter is not null)
+            {
+                response.Headers.RetryAfter = _failRetryAfter;
+            }
+
+            return;
+        }
 
         if (path == "/token")
         {
@@ -325,6 +356,7 @@ public sealed class FakeRegistry : IAsyncDisposable
         }
 
         var breakAfter = start == 0 && BreakBlobAfter is { } b && (BreaksLeft is null || BreaksLeft-- > 0) ? b : (long?)null;
+        var stallAfter = start == 0 && StallBlobAfter is { } st && (StallsLeft is null || StallsLeft-- > 0) ? st : (long?)null;
         var active = Interlocked.Increment(ref _activeBodies);
         InterlockedMax(ref _maxActiveBodies, active);
         try
@@ -337,6 +369,13 @@ public sealed class FakeRegistry : IAsyncDisposable
                 if (CorruptBlobs && offset == start)
                 {
                     chunk[0] ^= 0xFF;
+                }
+
+                if (stallAfter is { } stall && sent + chunk.Length > stall)
+                {
+                    await response.Body.WriteAsync(chunk.AsMemory(0, (int)(stall - sent)));
+                    await response.Body.FlushAsync();
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
                 }
 
                 if (breakAfter is { } limit && sent + chunk.Length > limit)

@@ -1,0 +1,123 @@
+using Prometheus;
+
+namespace Mirror.Observability;
+
+/// <summary>
+/// Every <c>mirror_*</c> metric, declared here and nowhere else. Labels have few values — never a digest or a
+/// repository: <c>kind</c> (manifest|blob|other), <c>result</c> (hit|miss|coalesced|stale|error), <c>source</c>
+/// (memory|disk|upstream), <c>upstream</c> (configured names), <c>status</c> (2xx|3xx|4xx|5xx|error).
+/// </summary>
+public static class MirrorMetrics
+{
+    public static readonly string[] Kinds = ["manifest", "blob", "other"];
+    public static readonly string[] Results = ["hit", "miss", "coalesced", "stale", "error"];
+    public static readonly string[] Sources = ["memory", "disk", "upstream"];
+    public static readonly string[] StatusClasses = ["2xx", "3xx", "4xx", "5xx", "error"];
+
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+    public static readonly Counter Requests = Metrics.CreateCounter(
+        "mirror_requests_total", "Registry API requests by kind and cache result.", "kind", "result");
+
+    public static readonly Histogram RequestDuration = Metrics.CreateHistogram(
+        "mirror_request_duration_seconds", "Time to answer a registry API request (whole body sent).",
+        new HistogramConfiguration { LabelNames = ["kind"], Buckets = LatencyBuckets });
+
+    public static readonly Counter ServedBytes = Metrics.CreateCounter(
+        "mirror_served_bytes_total", "Body bytes sent to clients, by where they came from.", "source");
+
+    public static readonly Counter UpstreamRequests = Metrics.CreateCounter(
+        "mirror_upstream_requests_total", "Requests the mirror sent to upstream registries, by status class.", "upstream", "status");
+
+    public static readonly Histogram UpstreamTimeToFirstByte = Metrics.CreateHistogram(
+        "mirror_upstream_ttfb_seconds", "Time from sending an upstream request to its response headers.",
+        new HistogramConfiguration { LabelNames = ["upstream"], Buckets = LatencyBuckets });
+
+    public static readonly Histogram UpstreamFillDuration = Metrics.CreateHistogram(
+        "mirror_upstream_fill_duration_seconds", "Time to download and verify one blob from an upstream.",
+        new HistogramConfiguration { LabelNames = ["upstream"], Buckets = LatencyBuckets });
+
+    public static readonly Counter UpstreamBytes = Metrics.CreateCounter(
+        "mirror_upstream_bytes_total", "Blob bytes downloaded from upstream registries.", "upstream");
+
+    public static readonly Counter UpstreamRetries = Metrics.CreateCounter(
+        "mirror_upstream_retries_total", "Upstream requests retried or blob downloads resumed.", "upstream");
+
+    public static readonly Gauge UpstreamBreakerState = Metrics.CreateGauge(
+        "mirror_upstream_breaker_state", "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.", "upstream");
+
+    public static readonly Counter Fills = Metrics.CreateCounter(
+        "mirror_fills_total", "Blob fills by outcome.", "outcome");
+
+    public static readonly Gauge FillsInFlight = Metrics.CreateGauge(
+        "mirror_fills_in_flight", "Blob downloads from upstreams running now.");
+
+    public static readonly Gauge CoalescedWaiters = Metrics.CreateGauge(
+        "mirror_coalesced_waiters", "Clients streaming from a fill that another request started.");
+
+    public static readonly Gauge CacheBytes = Metrics.CreateGauge(
+        "mirror_cache_bytes", "Bytes held per cache tier.", "tier");
+
+    public static readonly Gauge CacheEntries = Metrics.CreateGauge(
+        "mirror_cache_entries", "Entries held per cache tier.", "tier");
+
+    public static readonly Gauge CacheMaxBytes = Metrics.CreateGauge(
+        "mirror_cache_max_bytes", "Configured size bound per cache tier (0 = unbounded).", "tier");
+
+    public static readonly Counter Evictions = Metrics.CreateCounter(
+        "mirror_evictions_total", "Entries evicted from a cache tier.", "tier");
+
+    /// <summary>Creates every label combination at 0, so dashboards and rate() see series from the first scrape.</summary>
+    public static void Publish(IEnumerable<string> upstreams)
+    {
+        foreach (var kind in Kinds)
+        {
+            RequestDuration.WithLabels(kind);
+            foreach (var result in Results)
+            {
+                Requests.WithLabels(kind, result);
+            }
+        }
+
+        foreach (var source in Sources)
+        {
+            ServedBytes.WithLabels(source);
+        }
+
+        foreach (var upstream in upstreams)
+        {
+            foreach (var status in StatusClasses)
+            {
+                UpstreamRequests.WithLabels(upstream, status);
+            }
+
+            UpstreamTimeToFirstByte.WithLabels(upstream);
+            UpstreamFillDuration.WithLabels(upstream);
+            UpstreamBytes.WithLabels(upstream);
+            UpstreamRetries.WithLabels(upstream);
+            UpstreamBreakerState.WithLabels(upstream);
+        }
+
+        foreach (var outcome in new[] { "committed", "failed" })
+        {
+            Fills.WithLabels(outcome);
+        }
+
+        foreach (var tier in new[] { "memory", "disk" })
+        {
+            CacheBytes.WithLabels(tier);
+            CacheEntries.WithLabels(tier);
+            CacheMaxBytes.WithLabels(tier);
+            Evictions.WithLabels(tier);
+        }
+    }
+
+    public static string StatusClass(int status) => status switch
+    {
+        >= 200 and < 300 => "2xx",
+        >= 300 and < 400 => "3xx",
+        >= 400 and < 500 => "4xx",
+        >= 500 and < 600 => "5xx",
+        _ => "error",
+    };
+}

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Mirror.Caching;
+using Mirror.Configuration;
+using Mirror.Oci;
+using Mirror.Storage;
+using Mirror.Upstream;
+
+namespace Mirror.Server.Admin;
+
+/// <summary>
+/// Operator endpoints under <c>/admin/</c>: cache statistics, delete one blob, prune by age, invalidate a tag.
+/// </summary>
+/// <remarks>
+/// Access: with <c>Mirror:Admin:Token</c> set, every request needs <c>Authorization: Bearer &lt;token&gt;</c> (compared
+/// in constant time), from any address; without it, only loopback clients are served (403 otherwise). Errors have
+/// the registry API's shape, <c>{"errors":[{"code":…,"message":…}]}</c>.
+/// </remarks>
+public static class AdminEndpoints
+{
+    public static WebApplication MapMirrorAdmin(this WebApplication app)
+    {
+        var admin = app.MapGroup("/admin").AddEndpointFilter(AuthorizeAsync);
+        admin.MapGet("/cache", GetCache);
+        admin.MapDelete("/cache/blobs/{digest}", DeleteBlob);
+        admin.MapPost("/prune", Prune);
+        admin.MapPost("/tags/invalidate", InvalidateTag);
+        return app;
+    }
+
+    private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var token = http.RequestServices.GetRequiredService<IOptions<MirrorOptions>>().Value.Admin.Token;
+        if (Deny(http, token) is { } denied)
+        {
+            if (denied.Status == 401)
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer realm=\"mirror-admin\"";
+            }
+
+            return Error(denied.Status, denied.Code, denied.Message);
+        }
+
+        return await next(context);
+    }
+
+    /// <summary>Why a request may not use the admin API, or null when it may.</summary>
+    internal static (int Status, string Code, string Message)? Deny(HttpContext context, string? token)
+    {
+        if (!string.IsNullOrEmpty(token))
+        {
+            return BearerMatches(context.Request.Headers.Authorization.ToString(), token)
+                ? null
+                : (401, "UNAUTHORIZED", "a valid 'Authorization: Bearer <Mirror:Admin:Token>' header is required");
+        }
+
+        // No token: loopback only. A missing address (a Unix socket, an in-process test host) is not loopback.
+        return context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+            ? null
+            : (403, "DENIED", "the admin API answers loopback clients only; set Mirror:Admin:Token to allow remote access");
+    }
+
+    /// <summary>Constant-time comparison: hashing both sides first also hides the token's length.</summary>
+    private static bool BearerMatches(string header, string token)
+    {
+        const string Scheme = "Bearer ";
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()));
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        return CryptographicOperations.FixedTimeEquals(presented, expected);
+    }
+
+    private static IResult GetCache(DiskTier tier, IOptions<MirrorOptions> options)
+    {
+        var blobs = new Totals();
+        var manifests = new Totals();
+        foreach (var (key, entry) in tier.Index.Snapshot())
+        {
+            (key.Kind == BlobKind.Manifest ? manifests : blobs).Add(entry);
+        }
+
+        var limits = tier.Limits;
+        var health = tier.Health;
+        var (evictedFiles, evictedBytes) = tier.Evicted;
+        return Results.Json(new
+        {
+            disk = new
+            {
+                entries = tier.Index.Count,
+                bytes = tier.Index.TotalBytes,
+                maxBytes = limits.MaxBytes > 0 ? limits.MaxBytes : (long?)null,
+                maxDiskSize = options.Value.Cache.MaxDiskSize,
+                highWatermark = limits.HighWatermark,
+                lowWatermark = limits.LowWatermark,
+                highWatermarkBytes = limits.MaxBytes > 0 ? limits.HighBytes : (long?)null,
+                lowWatermarkBytes = limits.MaxBytes > 0 ? limits.LowBytes : (long?)null,
+                blobs = blobs.ToJson(),
+                manifests = manifests.ToJson(),
+                hits = blobs.Hits + manifests.Hits,
+                evicted = new { files = evictedFiles, bytes = evictedBytes },
+            },
+            index = new
+            {
+                persistent = tier.Index is FasterBlobIndex,
+                recovered = tier.Index.Recovered,
+            },
+            health = new
+            {
+                writable = health.IsWritable,
+                indexLoaded = health.IsIndexLoaded,
+                lastError = health.LastError,
+            },
+        });
+    }
+
+    private static IResult DeleteBlob(string digest, DiskTier tier)
+    {
+        if (!Digest.TryParse(digest, out var parsed))
+        {
+            var error = OciError.DigestInvalid(digest);
+            return Error(400, OciError.CodeName(error.Code), error.Message);
+        }
+
+        return tier.Delete(BlobIndexKey.Blob(parsed))
+            ? Results.Json(new { deleted = parsed.ToString() })
+            : Error(404, "BLOB_UNKNOWN", $"blob unknown to the cache: {parsed}");
+    }
+
+    private static IResult Prune(HttpRequest request, DiskTier tier)
+    {
+        var olderThan = request.Query["olderThan"].ToString();
+        if (!ShortDuration.TryParse(olderThan, out var age))
+        {
+            return Error(400, "PARAMETER_INVALID", olderThan.Length == 0
+                ? "olderThan is required, e.g. ?olderThan=24h (units: s, m, h, d)"
+                : $"olderThan '{Truncate(olderThan)}' is not a duration such as 30m, 24h or 7d");
+        }
+
+        var (files, bytes) = tier.Prune(age);
+        return Results.Json(new { olderThan, files, bytes });
+    }
+
+    private static IResult InvalidateTag(HttpRequest request, UpstreamRouter router, ManifestCache manifests)
+    {
+        var registry = request.Query["registry"].ToString().Trim().ToLowerInvariant();
+        var name = request.Query["name"].ToString();
+        var tag = request.Query["tag"].ToString();
+        if (name.Length == 0 || tag.Length == 0)
+        {
+            return Error(400, "PARAMETER_INVALID", "name and tag are required (registry defaults to Mirror:DefaultUpstream)");
+        }
+
+        if (!router.TryRoute(registry.Length == 0 ? null : registry, name, out var upstream, out var repository, out var error))
+        {
+            return Error(error!.StatusCode, OciError.CodeName(error.Code), error.Message);
+        }
+
+        if (!Reference.TryParse(tag, out var reference) || reference.IsDigest)
+        {
+            return Error(400, "TAG_INVALID", $"'{Truncate(tag)}' is not a tag");
+        }
+
+        manifests.InvalidateTag(upstream.Name, repository.Value, tag);
+        return Results.Json(new { registry = upstream.Name, name = repository.Value, tag });
+    }
+
+    private static IResult Error(int status, string code, string message) =>
+        Results.Json(new { errors = new[] { new { code, message } } }, (JsonSerializerOptions?)null, "application/json; charset=utf-8", status);
+
+    private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
+
+    private sealed class Totals
+    {
+        public long Entries { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public long Hits { get; private set; }
+
+        public void Add(BlobIndexEntry entry)
+        {
+            Entries++;
+            Bytes += entry.Size;
+            Hits += entry.HitCount;
+        }
+
+        public object ToJson() => new { entries = Entries, bytes = Bytes, hits = Hits };
+    }
+}

@@ -1,0 +1,8 @@
+using Mirror.Storage;
+
+namespace Mirror.Tests.Storage;
+
+public sealed class InMemoryBlobIndexTests : BlobIndexConformanceTests
+{
+    private protected override IBlobIndex Open() => new InMemoryBlobIndex();
+}

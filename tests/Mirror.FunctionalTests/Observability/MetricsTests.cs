@@ -1,0 +1,66 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Mirror.FunctionalTests.Infrastructure;
+
+namespace Mirror.FunctionalTests.Observability;
+
+/// <remarks>Metrics are process-wide: these tests run alone so other tests' pulls do not move the counters.</remarks>
+[Collection(nameof(MetricsTests))]
+public sealed partial class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_AfterPulls_CountsResultsBytesAndUpstreamRequests()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(50_000);
+        var digest = upstream.AddBlob(content);
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        using var client = mirror.CreateClient();
+        var before = Parse(await client.GetStringAsync("/metrics"));
+
+        await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
+        await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
+        var after = Parse(await client.GetStringAsync("/metrics"));
+
+        Assert.Equal(1, Delta(before, after, "mirror_requests_total{kind=\"blob\",result=\"miss\"}"));
+        Assert.Equal(1, Delta(before, after, "mirror_requests_total{kind=\"blob\",result=\"hit\"}"));
+        Assert.Equal(content.Length, Delta(before, after, "mirror_served_bytes_total{source=\"disk\"}"));
+        Assert.Equal(content.Length, Delta(before, after, "mirror_served_bytes_total{source=\"upstream\"}"));
+        Assert.Equal(1, Delta(before, after, "mirror_upstream_requests_total{upstream=\"docker.io\",status=\"2xx\"}"));
+        Assert.Contains("mirror_fills_in_flight", after.Keys);
+        Assert.Contains("mirror_requests_total{kind=\"manifest\",result=\"stale\"}", after.Keys);
+    }
+
+    [Fact]
+    public async Task Health_LiveAndReady()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        using var client = mirror.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+    }
+
+    private static double Delta(Dictionary<string, double> before, Dictionary<string, double> after, string series) =>
+        after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
+
+    internal static Dictionary<string, double> Parse(string exposition)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (Match m in Sample().Matches(exposition))
+        {
+            values[m.Groups["series"].Value] = double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return values;
+    }
+
+    [GeneratedRegex(@"^(?<series>[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (?<value>[-+0-9.eE]+|NaN)$", RegexOptions.Multiline)]
+    private static partial Regex Sample();
+}
+
+/// <summary>Runs the metrics tests apart from every other test.</summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Mirror.FunctionalTests.Infrastructure;
+
+namespace Mirror.FunctionalTests.Storage;
+
+/// <summary>
+/// The cache directory on a 2 MiB tmpfs that is then filled up: pulls must still succeed, served without caching.
+/// Needs root (mount); skipped silently otherwise.
+/// </summary>
+public sealed class DiskFullTests : IAsyncLifetime
+{
+    private readonly string _mount = TempDirectory.Create();
+    private bool _mounted;
+    private FakeRegistry _upstream = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await FakeRegistry.StartAsync();
+        _mounted = Environment.UserName == "root" && await RunAsync("mount", $"-t tmpfs -o size=2m tmpfs {_mount}") == 0;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _upstream.DisposeAsync();
+        if (_mounted)
+        {
+            await RunAsync("umount", _mount);
+        }
+    }
+
+    [Fact]
+    public async Task GetManifest_DiskFull_ServedWithoutCaching()
+    {
+        if (!_mounted)
+        {
+            return;
+        }
+
+        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mount);
+        FillDisk();
+        var digest = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
+        using var client = mirror.CreateClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
+    }
+
+    [Fact(Skip = "needs BlobFill change: on CacheUnavailableException from BeginWrite/WriteAsync/Commit, keep streaming the upstream body to the joined readers without the temp file (see docs/storage.md, 'Disk full')")]
+    public async Task GetBlob_DiskFull_StreamedWithoutCaching()
+    {
+        if (!_mounted)
+        {
+            return;
+        }
+
+        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mount);
+        FillDisk();
+        var content = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
+        var digest = _upstream.AddBlob(content);
+        using var client = mirror.CreateClient();
+
+        var body = await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
+
+        Assert.Equal(content, body);
+        Assert.False(File.Exists(Path.Combine(_mount, "blobs", "sha256", digest[7..9], digest[7..])));
+        using var stats = await client.GetAsync("/admin/cache");
+        Assert.Contains("\"writable\":false", await stats.Content.ReadAsStringAsync());
+    }
+
+    private void FillDisk()
+    {
+        // Write until ENOSPC: whatever the mirror created at start (index, folders) stays, nothing more fits.
+        using var filler = new FileStream(Path.Combine(_mount, "filler"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                filler.Write(chunk);
+                filler.Flush();
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static async Task<int> RunAsync(string file, string arguments)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            await process.WaitForExitAsync();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+}
