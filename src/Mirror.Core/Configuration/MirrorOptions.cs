@@ -14,6 +14,12 @@ public sealed class MirrorOptions
     /// <summary>Prometheus metrics.</summary>
     public MetricsOptions Metrics { get; set; } = new();
 
+    /// <summary>
+    /// Knobs applied to every upstream before its own section (MaxConcurrentFetches, MaxAttempts, TagTtl…); the
+    /// upstream's own keys win. Name and Url here are ignored.
+    /// </summary>
+    public UpstreamOptions? UpstreamDefaults { get; set; }
+
     /// <summary>The registries this mirror fronts. When empty, Docker Hub alone.</summary>
     public List<UpstreamOptions> Upstreams { get; set; } = [];
 

@@ -16,8 +16,10 @@ public static class MirrorServiceCollectionExtensions
 {
     public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
     {
+        var section = configuration.GetSection(MirrorOptions.SectionName);
         services.AddOptions<MirrorOptions>()
-            .Bind(configuration.GetSection(MirrorOptions.SectionName))
+            .Bind(section)
+            .Configure(options => ApplyUpstreamDefaults(options, section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MirrorOptions>, MirrorOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MirrorOptions>, MirrorOptionsValidator>());
@@ -95,6 +97,41 @@ public static class MirrorServiceCollectionExtensions
             health.ReportIndex(loaded: false, error: $"{ex.GetType().Name}: {ex.Message}");
             return new InMemoryBlobIndex();
         }
+    }
+
+    /// <summary>
+    /// <c>Mirror:UpstreamDefaults</c> holds knobs for every upstream (MaxConcurrentFetches, MaxAttempts, TagTtl…);
+    /// an upstream's own keys win. Each upstream is bound twice: the defaults first, then its own section.
+    /// </summary>
+    private static void ApplyUpstreamDefaults(MirrorOptions options, IConfigurationSection section)
+    {
+        var defaults = section.GetSection("UpstreamDefaults");
+        if (!defaults.Exists())
+        {
+            return;
+        }
+
+        var own = section.GetSection("Upstreams").GetChildren()
+            .OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue)
+            .ToList();
+        var upstreams = new List<UpstreamOptions>();
+        if (own.Count == 0)
+        {
+            var hub = new UpstreamOptions();
+            defaults.Bind(hub);
+            hub.Name = UpstreamOptions.DockerHub;
+            upstreams.Add(hub);
+        }
+
+        foreach (var child in own)
+        {
+            var upstream = new UpstreamOptions();
+            defaults.Bind(upstream);
+            child.Bind(upstream);
+            upstreams.Add(upstream);
+        }
+
+        options.Upstreams = upstreams;
     }
 
     /// <summary>Ready when the cache can be written and its index loaded; otherwise 503 with the reason.</summary>

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using Mirror.FunctionalTests.Infrastructure;
+
+namespace Mirror.FunctionalTests.Registry;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public async Task Start_SeveralBadSettings_FailsListingEveryError()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MirrorServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Mirror:DefaultUpstream"] = "nowhere.example",
+            ["Mirror:Upstreams:0:Name"] = "docker.io",
+            ["Mirror:Upstreams:0:Url"] = "ftp://example",
+            ["Mirror:Upstreams:0:MaxConcurrentFetches"] = "0",
+            ["Mirror:Upstreams:1:Name"] = "docker.io",
+            ["Mirror:Cache:MaxDiskSize"] = "lots",
+        }));
+
+        var message = string.Join("\n", error.Failures);
+        Assert.Contains("DefaultUpstream", message);
+        Assert.Contains("Url", message);
+        Assert.Contains("MaxConcurrentFetches", message);
+        Assert.Contains("configured twice", message);
+        Assert.Contains("MaxDiskSize", message);
+        Assert.True(error.Failures.Count() >= 5);
+    }
+
+    [Fact]
+    public async Task Start_UpstreamDefaults_AppliedUnlessOverridden()
+    {
+        await using var mirror = await MirrorServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Mirror:UpstreamDefaults:MaxAttempts"] = "2",
+            ["Mirror:UpstreamDefaults:TagTtl"] = "00:01:00",
+            ["Mirror:Upstreams:0:Name"] = "docker.io",
+            ["Mirror:Upstreams:1:Name"] = "ghcr.io",
+            ["Mirror:Upstreams:1:MaxAttempts"] = "7",
+        });
+
+        var options = ((IOptions<Mirror.Configuration.MirrorOptions>)mirror.Services.GetService(typeof(IOptions<Mirror.Configuration.MirrorOptions>))!).Value;
+        Assert.Equal(2, options.Upstreams[0].MaxAttempts);
+        Assert.Equal(7, options.Upstreams[1].MaxAttempts);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.Upstreams[1].TagTtl);
+    }
+}
