@@ -9,7 +9,6 @@ namespace Mirror.Benchmarks;
 /// The per-hit cost of the index: <see cref="IBlobIndex.Touch"/> is what every cache hit pays, TryGet what the
 /// admin API and eviction pay. 100 000 entries; the target is under 5 µs per hit.
 /// </summary>
-[InProcess]
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 8)]
 public class IndexLookupBenchmarks

@@ -10,7 +10,6 @@ namespace Mirror.Benchmarks;
 /// The target is under 2 s. Each iteration opens and disposes; disposing takes no checkpoint, so every
 /// iteration recovers the same state.
 /// </summary>
-[InProcess]
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class WarmRestartBenchmarks
