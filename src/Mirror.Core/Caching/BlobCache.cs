@@ -45,6 +45,12 @@ internal sealed class BlobCache
         try
         {
             var head = await lease.Flight.Head.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (head.Uncacheable)
+            {
+                lease.Dispose();
+                return await OpenUncachedAsync(upstream, repository, digest, cancellationToken).ConfigureAwait(false);
+            }
+
             if (!head.Started)
             {
                 lease.Dispose();
@@ -58,6 +64,19 @@ internal sealed class BlobCache
             lease.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The cache cannot be written: this reader gets its own upstream stream, verified as it goes.</summary>
+    private static async ValueTask<BlobLookup> OpenUncachedAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var response = await upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, repository, $"blobs/{digest}"), cancellationToken).ConfigureAwait(false);
+        if (response.Status != UpstreamStatus.Ok)
+        {
+            response.Dispose();
+            return BlobLookup.Failed(UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.BlobUnknown(digest)));
+        }
+
+        return BlobLookup.Uncached(response, digest);
     }
 
     /// <summary>

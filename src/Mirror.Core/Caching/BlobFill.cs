@@ -149,7 +149,18 @@ internal sealed partial class BlobFill : Flight
 
             var length = response.ContentLength;
             _length = length;
-            _staged = _store.BeginWrite(Digest);
+            try
+            {
+                _staged = _store.BeginWrite(Digest, length);
+            }
+            catch (CacheUnavailableException ex)
+            {
+                // Degrade, don't fail: each reader streams from the upstream on its own, uncached.
+                _outcome = FillOutcome.Failed;
+                _head.TrySetResult(new FillHead(length, UpstreamStatus.Ok, ex.Message) { Uncacheable = true });
+                return;
+            }
+
             _head.TrySetResult(new FillHead(length, UpstreamStatus.Ok, null));
             Log.FillStarted(_logger, Digest.ToString(), _upstream.Name, length ?? -1);
 

@@ -8,5 +8,8 @@ namespace Mirror.Caching;
 /// </summary>
 public sealed record FillHead(long? Length, UpstreamStatus Status, string? Detail)
 {
-    public bool Started => Status == UpstreamStatus.Ok;
+    public bool Started => Status == UpstreamStatus.Ok && !Uncacheable;
+
+    /// <summary>The upstream answered but the cache cannot be written (disk full, directory unwritable).</summary>
+    public bool Uncacheable { get; init; }
 }

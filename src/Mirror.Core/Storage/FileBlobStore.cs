@@ -64,12 +64,12 @@ internal sealed class FileBlobStore : IBlobStore
     }
 
     /// <exception cref="CacheUnavailableException">The temp file cannot be created (disk full, directory unwritable).</exception>
-    public StagedBlob BeginWrite(Digest digest)
+    public StagedBlob BeginWrite(Digest digest, long? expectedLength = null)
     {
         StagedBlob staged;
         try
         {
-            staged = new(digest, Path.Combine(_tempRoot, $"{digest.Hex}.{Guid.NewGuid():N}"), PathOf(digest), _tier);
+            staged = new(digest, Path.Combine(_tempRoot, $"{digest.Hex}.{Guid.NewGuid():N}"), PathOf(digest), _tier, expectedLength ?? 0);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

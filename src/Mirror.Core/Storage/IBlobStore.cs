@@ -15,7 +15,9 @@ public interface IBlobStore
     bool TryGetLength(Digest digest, out long length);
 
     /// <summary>Starts a write to a private temp file; nothing is visible until <see cref="StagedBlob.Commit"/>.</summary>
-    StagedBlob BeginWrite(Digest digest);
+    /// <param name="expectedLength">When known, the space is reserved up front: a full disk fails here, before any
+    /// client was promised bytes from the cache, and the caller can stream uncached instead.</param>
+    StagedBlob BeginWrite(Digest digest, long? expectedLength = null);
 
     /// <summary>Removes committed content. Readers that opened it keep reading.</summary>
     bool Delete(Digest digest);

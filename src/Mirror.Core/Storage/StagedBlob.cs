@@ -17,7 +17,7 @@ public sealed class StagedBlob : IDisposable
     private readonly DiskTier? _tier;
     private State _state;
 
-    internal StagedBlob(Digest digest, string tempPath, string finalPath, DiskTier? tier = null)
+    internal StagedBlob(Digest digest, string tempPath, string finalPath, DiskTier? tier = null, long preallocate = 0)
     {
         Digest = digest;
         TempPath = tempPath;
@@ -30,6 +30,9 @@ public sealed class StagedBlob : IDisposable
             Share = FileShare.ReadWrite | FileShare.Delete,
             Options = FileOptions.Asynchronous,
             BufferSize = 0,
+
+            // fallocate without changing the size: ENOSPC now rather than half-way through the body.
+            PreallocationSize = preallocate,
         });
         _hash = IncrementalHash.CreateHash(digest.HashAlgorithm);
     }

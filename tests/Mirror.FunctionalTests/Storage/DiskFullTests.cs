@@ -52,7 +52,7 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
     }
 
-    [Fact(Skip = "needs BlobFill change: on CacheUnavailableException from BeginWrite/WriteAsync/Commit, keep streaming the upstream body to the joined readers without the temp file (see docs/storage.md, 'Disk full')")]
+    [Fact]
     public async Task GetBlob_DiskFull_StreamedWithoutCaching()
     {
         if (!_mounted)
