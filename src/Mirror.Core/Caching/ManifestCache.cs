@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Configuration;
@@ -24,26 +23,26 @@ namespace Mirror.Caching;
 ///        GET upstream ─ verify ─ store          └ fails ─▶ serve stale (Warning) within MaxStale, else error
 /// </code>
 /// </remarks>
-internal sealed partial class ManifestCache : IDisposable
+internal sealed partial class ManifestCache
 {
     private static readonly TimeSpan FlightTimeout = TimeSpan.FromMinutes(2);
 
     private readonly IManifestStore _store;
     private readonly TagStore _tags;
-    private readonly MemoryCache _memory;
+    private readonly SmallObjectCache _small;
     private readonly CacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
 
-    public ManifestCache(IManifestStore store, TagStore tags, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
+        _small = small;
         _store = store;
         _tags = tags;
         _options = options.Value.Cache;
         _time = time;
         _logger = loggers.CreateLogger("Mirror.Manifests");
-        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _options.MaxMemorySize), CompactionPercentage = 0.2 });
     }
 
     public TagStore Tags => _tags;
@@ -66,7 +65,7 @@ internal sealed partial class ManifestCache : IDisposable
         }
 
         var key = new TagKey(upstream.Name, repository.Value, reference.Tag, acceptKey);
-        if (_tags.Get(key) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < upstream.Options.TagTtl)
+        if (await GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < upstream.Options.TagTtl)
         {
             var (local, source) = await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
             if (local is not null)
@@ -82,14 +81,47 @@ internal sealed partial class ManifestCache : IDisposable
     }
 
     /// <summary>Drops a manifest (deleted upstream through the mirror) from both tiers.</summary>
-    public void Forget(Digest digest)
+    public async ValueTask ForgetAsync(Digest digest, CancellationToken cancellationToken)
     {
-        _memory.Remove(digest);
+        await _small.RemoveManifestAsync(digest, cancellationToken).ConfigureAwait(false);
         _store.Delete(digest);
     }
 
     /// <summary>Forgets a tag (all Accept variants) so the next request asks the upstream.</summary>
-    public void InvalidateTag(string registry, string repository, string tag) => _tags.Invalidate(registry, repository, tag);
+    public async ValueTask InvalidateTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken)
+    {
+        _tags.Invalidate(registry, repository, tag);
+        await _small.InvalidateTagAsync(registry, repository, tag, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A tag answer: memory (or the shared second level), else the tag files on disk.</summary>
+    private async ValueTask<TagEntry?> GetTagAsync(TagKey key, CancellationToken cancellationToken)
+    {
+        if (await _small.GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } hot)
+        {
+            return hot;
+        }
+
+        var stored = _tags.Get(key);
+        if (stored is not null)
+        {
+            await _small.SetTagAsync(key, stored, cancellationToken).ConfigureAwait(false);
+        }
+
+        return stored;
+    }
+
+    private async ValueTask SetTagAsync(TagKey key, TagEntry entry, CancellationToken cancellationToken)
+    {
+        _tags.Set(key, entry);
+        await _small.SetTagAsync(key, entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask RemoveTagAsync(TagKey key, CancellationToken cancellationToken)
+    {
+        _tags.Remove(key);
+        await _small.RemoveTagAsync(key, cancellationToken).ConfigureAwait(false);
+    }
 
     private async ValueTask<ManifestLookup> RunFlightAsync(string key, Func<CancellationToken, Task<ManifestLookup>> work, CancellationToken cancellationToken)
     {
@@ -101,7 +133,7 @@ internal sealed partial class ManifestCache : IDisposable
 
     private async Task<ManifestLookup> ResolveTagAsync(UpstreamClient upstream, RepositoryName repository, string tag, TagKey key, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
-        var entry = _tags.Get(key);
+        var entry = await GetTagAsync(key, cancellationToken).ConfigureAwait(false);
         var (cached, source) = entry is null ? (null, "disk") : await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
         if (entry is not null && cached is not null)
         {
@@ -116,13 +148,13 @@ internal sealed partial class ManifestCache : IDisposable
                 cancellationToken).ConfigureAwait(false);
             if (head.Status == UpstreamStatus.Ok && Digest.TryParse(head.DockerContentDigest, out var current) && current == entry.Digest)
             {
-                _tags.Set(key, entry with { ValidatedAt = _time.GetUtcNow() });
+                await SetTagAsync(key, entry with { ValidatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
                 return new ManifestLookup(cached, CacheResult.Hit, null) { Source = source };
             }
 
             if (head.Status == UpstreamStatus.NotFound)
             {
-                _tags.Remove(key);
+                await RemoveTagAsync(key, cancellationToken).ConfigureAwait(false);
                 return ManifestLookup.Failed(OciError.ManifestUnknown($"{repository}:{tag}"));
             }
 
@@ -135,13 +167,13 @@ internal sealed partial class ManifestCache : IDisposable
         var fetched = await FetchAsync(upstream, repository, tag, accepted, expected: null, cancellationToken).ConfigureAwait(false);
         if (fetched.Manifest is { } manifest)
         {
-            _tags.Set(key, new TagEntry(manifest.Digest, manifest.MediaType, _time.GetUtcNow()));
+            await SetTagAsync(key, new TagEntry(manifest.Digest, manifest.MediaType, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
             return fetched;
         }
 
         if (fetched.Error?.StatusCode == 404)
         {
-            _tags.Remove(key);
+            await RemoveTagAsync(key, cancellationToken).ConfigureAwait(false);
             return fetched;
         }
 
@@ -214,13 +246,13 @@ internal sealed partial class ManifestCache : IDisposable
             Log.StoreFailed(_logger, digest.ToString(), ex.Message);
         }
 
-        Remember(manifest);
+        await _small.SetManifestAsync(manifest, share: true, cancellationToken).ConfigureAwait(false);
         return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = "upstream" };
     }
 
     private async ValueTask<(StoredManifest? Manifest, string Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
     {
-        if (_memory.TryGetValue(digest, out StoredManifest? hot) && hot is not null)
+        if (await _small.GetManifestAsync(digest, cancellationToken).ConfigureAwait(false) is { } hot)
         {
             return (hot, "memory");
         }
@@ -228,24 +260,15 @@ internal sealed partial class ManifestCache : IDisposable
         var stored = await _store.GetAsync(digest, cancellationToken).ConfigureAwait(false);
         if (stored is not null)
         {
-            Remember(stored);
+            await _small.SetManifestAsync(stored, share: true, cancellationToken).ConfigureAwait(false);
         }
 
         return (stored, "disk");
     }
 
-    private void Remember(StoredManifest manifest)
-    {
-        if (manifest.Content.Length <= _options.MemoryObjectMaxSize && _options.MaxMemorySize > 0)
-        {
-            _memory.Set(manifest.Digest, manifest, new MemoryCacheEntryOptions { Size = manifest.Content.Length + 256 });
-        }
-    }
-
     private static string AcceptHeader(IReadOnlyList<string> accepted) =>
         accepted.Count == 0 ? MediaTypes.DefaultAccept : string.Join(", ", accepted);
 
-    public void Dispose() => _memory.Dispose();
 
     private static partial class Log
     {

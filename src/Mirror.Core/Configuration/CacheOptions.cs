@@ -33,6 +33,13 @@ public sealed class CacheOptions
     /// <summary>Fraction of <see cref="MaxDiskSize"/> eviction brings the disk tier back under. Default 0.8.</summary>
     public double LowWatermark { get; set; } = 0.8;
 
+    /// <summary>
+    /// A Redis server (StackExchange.Redis configuration string, e.g. <c>redis:6379</c>) shared by several mirrors
+    /// as the second level of the memory tier: manifests and tag answers one mirror fetched are hits for the others.
+    /// Unset (the default): memory only.
+    /// </summary>
+    public string? Redis { get; set; }
+
     /// <summary>How often the blob index is checkpointed to disk (it is also checkpointed at shutdown). Default 60 s.</summary>
     public TimeSpan IndexCheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
 

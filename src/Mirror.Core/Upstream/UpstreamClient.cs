@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Hybrid;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -36,16 +36,16 @@ internal sealed partial class UpstreamClient : IDisposable
     private readonly ILogger _logger;
     private readonly string _baseUrl;
     private readonly string? _basicCredentials;
-    private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
-    private readonly SingleFlight<string, TaskFlight<CachedToken?>> _tokenFlights = new(StringComparer.Ordinal);
+    private readonly HybridCache _tokens;
     private readonly ConcurrencyLimiter _bulkhead;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private volatile AuthChallenge? _bearerChallenge;
     private volatile bool _wantsBasic;
     private volatile bool _probed;
 
-    public UpstreamClient(UpstreamOptions options, HttpMessageHandler handler, TimeProvider time, ILogger logger)
+    public UpstreamClient(UpstreamOptions options, HttpMessageHandler handler, HybridCache tokens, TimeProvider time, ILogger logger)
     {
+        _tokens = tokens;
         Options = options;
         Name = options.Name;
         BaseUri = options.EffectiveUrl;
@@ -393,23 +393,44 @@ internal sealed partial class UpstreamClient : IDisposable
             return _wantsBasic && _basicCredentials is not null ? "Basic " + _basicCredentials : null;
         }
 
-        if (!forceRefresh && _tokens.TryGetValue(scope, out var cached) && cached.ExpiresAt > _time.GetUtcNow())
-        {
-            return cached.Header;
-        }
-
+        // Tokens go through HybridCache's memory level (its stampede protection means one realm request per scope
+        // however many requests need it) and never to a shared second level: they are credentials.
+        var key = $"token|{Name}|{scope}";
         if (forceRefresh)
         {
-            _tokens.TryRemove(scope, out _);
+            await _tokens.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
         }
 
-        using var lease = _tokenFlights.Join(
-            scope,
-            static (key, state) => new TaskFlight<CachedToken?>(ct => state.self.FetchTokenAsync(state.challenge, key, ct), TimeSpan.FromSeconds(60)),
-            (self: this, challenge));
-        var token = await lease.Flight.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return token?.Header;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var token = await _tokens.GetOrCreateAsync(
+                key,
+                (self: this, challenge, scope),
+                static (state, ct) => new ValueTask<CachedToken?>(state.self.FetchTokenAsync(state.challenge, state.scope, ct)),
+                TokenEntry,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (token is not null && token.ExpiresAt > _time.GetUtcNow())
+            {
+                return token.Header;
+            }
+
+            // A failed or expired token is not kept: the next request asks the realm again.
+            await _tokens.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            if (token is null)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
+
+    private static readonly HybridCacheEntryOptions TokenEntry = new()
+    {
+        Expiration = TimeSpan.FromMinutes(10),
+        LocalCacheExpiration = TimeSpan.FromMinutes(10),
+        Flags = HybridCacheEntryFlags.DisableDistributedCache,
+    };
 
     private async Task<CachedToken?> FetchTokenAsync(AuthChallenge challenge, string scope, CancellationToken cancellationToken)
     {
@@ -465,7 +486,6 @@ internal sealed partial class UpstreamClient : IDisposable
             var lifetime = root.TryGetProperty("expires_in", out var e) && e.TryGetInt32(out var seconds) && seconds > 0 ? seconds : 60;
             var expires = _time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(1, lifetime * 0.9 - 5));
             var cached = new CachedToken("Bearer " + token, expires);
-            _tokens[scope] = cached;
             Log.TokenIssued(_logger, Name, scope, lifetime);
             return cached;
         }
@@ -483,7 +503,9 @@ internal sealed partial class UpstreamClient : IDisposable
         _bulkhead.Dispose();
     }
 
-    private sealed record CachedToken(string Header, DateTimeOffset ExpiresAt);
+    /// <summary>An Authorization header and when to stop using it. Immutable: the memory level hands out this instance.</summary>
+    [System.ComponentModel.ImmutableObject(true)]
+    internal sealed record CachedToken(string Header, DateTimeOffset ExpiresAt);
 
     private static partial class Log
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Configuration;
@@ -18,13 +19,13 @@ internal sealed class UpstreamRouter : IDisposable
     private readonly UpstreamClient _default;
     private readonly string _configured;
 
-    public UpstreamRouter(IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public UpstreamRouter(IOptions<MirrorOptions> options, HybridCache cache, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Mirror.Upstream");
         var all = new List<UpstreamClient>();
         foreach (var u in options.Value.Upstreams)
         {
-            var client = new UpstreamClient(u, UpstreamClient.CreateHandler(u), time, logger);
+            var client = new UpstreamClient(u, UpstreamClient.CreateHandler(u), cache, time, logger);
             all.Add(client);
             _byHost[u.Name] = client;
         }

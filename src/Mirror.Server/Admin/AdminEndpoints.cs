@@ -148,7 +148,7 @@ public static class AdminEndpoints
         return Results.Json(new { olderThan, files, bytes });
     }
 
-    private static IResult InvalidateTag(HttpRequest request, UpstreamRouter router, ManifestCache manifests)
+    private static async Task<IResult> InvalidateTag(HttpRequest request, UpstreamRouter router, ManifestCache manifests)
     {
         var registry = request.Query["registry"].ToString().Trim().ToLowerInvariant();
         var name = request.Query["name"].ToString();
@@ -168,7 +168,7 @@ public static class AdminEndpoints
             return Error(400, "TAG_INVALID", $"'{Truncate(tag)}' is not a tag");
         }
 
-        manifests.InvalidateTag(upstream.Name, repository.Value, tag);
+        await manifests.InvalidateTagAsync(upstream.Name, repository.Value, tag, request.HttpContext.RequestAborted);
         return Results.Json(new { registry = upstream.Name, name = repository.Value, tag });
     }
 

@@ -45,6 +45,8 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<UpstreamRouter>();
         services.TryAddSingleton<BlobCache>();
         services.TryAddSingleton<ManifestCache>();
+        services.TryAddSingleton<SmallObjectCache>();
+        AddMemoryTier(services, section);
         services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
@@ -97,6 +99,34 @@ public static class MirrorServiceCollectionExtensions
             health.ReportIndex(loaded: false, error: $"{ex.GetType().Name}: {ex.Message}");
             return new InMemoryBlobIndex();
         }
+    }
+
+    /// <summary>
+    /// HybridCache over a byte-bounded MemoryCache (HybridCache gives every L1 entry its serialized size), with Redis
+    /// as the shared second level when <c>Mirror:Cache:Redis</c> is set.
+    /// </summary>
+    private static void AddMemoryTier(IServiceCollection services, IConfigurationSection section)
+    {
+        var cache = section.GetSection("Cache");
+        var maxMemory = cache.GetValue<long?>("MaxMemorySize") ?? new CacheOptions().MaxMemorySize;
+        var maxObject = cache.GetValue<long?>("MaxManifestSize") ?? new CacheOptions().MaxManifestSize;
+        services.AddMemoryCache(o => o.SizeLimit = Math.Max(1, maxMemory));
+        if (cache.GetValue<string?>("Redis") is { Length: > 0 } redis)
+        {
+            services.AddStackExchangeRedisCache(o =>
+            {
+                o.Configuration = redis;
+                o.InstanceName = "mirror:";
+            });
+        }
+
+        services.AddHybridCache(o =>
+        {
+            o.MaximumPayloadBytes = maxObject + 4096;
+            o.MaximumKeyLength = 2048;
+        })
+            .AddSerializer<StoredManifest, StoredManifestSerializer>()
+            .AddSerializer<TagEntry, TagEntrySerializer>();
     }
 
     /// <summary>

@@ -99,24 +99,24 @@ internal sealed partial class PassThrough
             && (HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method))
             && context.Response.StatusCode is >= 200 and < 300)
         {
-            Forget(upstream, repository, path.Reference);
+            await ForgetAsync(upstream, repository, path.Reference, context.RequestAborted);
         }
 
         return CacheResult.Miss;
     }
 
     /// <summary>A pushed or deleted manifest must not be answered from the cache a moment later.</summary>
-    private void Forget(UpstreamClient upstream, RepositoryName repository, string reference)
+    private async ValueTask ForgetAsync(UpstreamClient upstream, RepositoryName repository, string reference, CancellationToken cancellationToken)
     {
         if (Reference.TryParse(reference, out var parsed))
         {
             if (parsed.IsDigest)
             {
-                _manifests.Forget(parsed.Digest);
+                await _manifests.ForgetAsync(parsed.Digest, cancellationToken);
             }
             else
             {
-                _manifests.InvalidateTag(upstream.Name, repository.Value, parsed.Tag);
+                await _manifests.InvalidateTagAsync(upstream.Name, repository.Value, parsed.Tag, cancellationToken);
             }
         }
     }
