@@ -60,6 +60,8 @@ internal sealed partial class ManifestCache
 
             return await RunFlightAsync(
                 $"d|{reference.Digest}|{acceptKey}",
+                null,
+                upstream.Options.NegativeTtl,
                 ct => FetchAsync(upstream, repository, reference.Digest.ToString(), accepted, reference.Digest, ct),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -76,6 +78,8 @@ internal sealed partial class ManifestCache
 
         return await RunFlightAsync(
             $"t|{key}",
+            key,
+            upstream.Options.NegativeTtl,
             ct => ResolveTagAsync(upstream, repository, reference.Tag, key, accepted, ct),
             cancellationToken).ConfigureAwait(false);
     }
@@ -123,7 +127,24 @@ internal sealed partial class ManifestCache
         await _small.RemoveTagAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<ManifestLookup> RunFlightAsync(string key, Func<CancellationToken, Task<ManifestLookup>> work, CancellationToken cancellationToken)
+    private async ValueTask<ManifestLookup> RunFlightAsync(string key, TagKey? tag, TimeSpan negativeTtl, Func<CancellationToken, Task<ManifestLookup>> work, CancellationToken cancellationToken)
+    {
+        // A 404 is remembered for NegativeTtl: a storm of pulls of a missing tag costs one upstream request.
+        if (negativeTtl > TimeSpan.Zero && await _small.GetNotFoundAsync(key, cancellationToken).ConfigureAwait(false) is { } missing)
+        {
+            return ManifestLookup.Failed(new OciError(404, OciErrorCode.ManifestUnknown, missing));
+        }
+
+        var fetched = await JoinFlightAsync(key, work, cancellationToken).ConfigureAwait(false);
+        if (negativeTtl > TimeSpan.Zero && fetched.Error is { StatusCode: 404 } notFound)
+        {
+            await _small.SetNotFoundAsync(key, notFound.Message, tag, negativeTtl, cancellationToken).ConfigureAwait(false);
+        }
+
+        return fetched;
+    }
+
+    private async ValueTask<ManifestLookup> JoinFlightAsync(string key, Func<CancellationToken, Task<ManifestLookup>> work, CancellationToken cancellationToken)
     {
         // The flight finishes even if every client leaves: the answer is cached for the next one.
         using var lease = _flights.Join(key, static (_, w) => new TaskFlight<ManifestLookup>(w, FlightTimeout, cancelWhenAbandoned: false), work);

@@ -74,9 +74,26 @@ internal sealed class SmallObjectCache
     public ValueTask InvalidateTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken) =>
         _cache.RemoveByTagAsync(TagGroup(registry, repository, tag), cancellationToken);
 
+    /// <summary>The message of a remembered upstream 404, or null.</summary>
+    public async ValueTask<string?> GetNotFoundAsync(string key, CancellationToken cancellationToken) =>
+        (await _cache.GetOrCreateAsync("n:" + key, static _ => ValueTask.FromResult<NotFound?>(null), ReadOnly, cancellationToken: cancellationToken).ConfigureAwait(false))?.Message;
+
+    /// <summary>Remembers a 404 in this process only (another mirror may see the content sooner), grouped with its tag so a push clears it.</summary>
+    public ValueTask SetNotFoundAsync(string key, string message, TagKey? tag, TimeSpan ttl, CancellationToken cancellationToken) =>
+        _cache.SetAsync(
+            "n:" + key,
+            new NotFound(message),
+            new HybridCacheEntryOptions { Expiration = ttl, LocalCacheExpiration = ttl, Flags = HybridCacheEntryFlags.DisableDistributedCache },
+            tag is null ? null : [TagGroup(tag.Registry, tag.Repository, tag.Tag)],
+            cancellationToken);
+
     private static string ManifestKey(Digest digest) => "m:" + digest;
 
     private static string TagKeyString(TagKey key) => $"t:{key.Registry}/{key.Repository}:{key.Tag}|{key.Accept}";
 
     private static string TagGroup(string registry, string repository, string tag) => $"tag:{registry}/{repository}:{tag}";
+
+    /// <summary>A remembered upstream 404.</summary>
+    [System.ComponentModel.ImmutableObject(true)]
+    internal sealed record NotFound(string Message);
 }

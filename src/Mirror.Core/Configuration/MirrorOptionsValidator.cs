@@ -95,6 +95,11 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
                 errors.Add($"{at}:TagTtl must not be negative (got {u.TagTtl}).");
             }
 
+            if (u.NegativeTtl < TimeSpan.Zero)
+            {
+                errors.Add($"{at}:NegativeTtl must not be negative (got {u.NegativeTtl}).");
+            }
+
             if (u.MaxStale < TimeSpan.Zero)
             {
                 errors.Add($"{at}:MaxStale must not be negative (got {u.MaxStale}).");

@@ -26,6 +26,9 @@ public sealed class UpstreamOptions
     /// <summary>How long past its TTL a cached tag may still be served while the upstream fails. Default 24 hours.</summary>
     public TimeSpan MaxStale { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long an upstream 404 for a manifest is remembered, to absorb storms on a missing tag. Default 15 s; 0 disables.</summary>
+    public TimeSpan NegativeTtl { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Whether pushes (uploads, manifest PUT, DELETE) are forwarded. Default false: 405 UNSUPPORTED.</summary>
     public bool AllowPush { get; set; }
 

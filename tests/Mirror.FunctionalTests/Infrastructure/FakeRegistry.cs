@@ -64,6 +64,9 @@ public sealed class FakeRegistry : IAsyncDisposable
         Volatile.Write(ref _failsLeft, count);
     }
 
+    /// <summary>Ignore Range headers and answer 200 with the whole body (an upstream or CDN without range support).</summary>
+    public bool IgnoreRange { get; set; }
+
     /// <summary>Answer ranged blob GETs (resumes) with this status.</summary>
     public int? RangedStatus { get; set; }
 
@@ -340,7 +343,7 @@ public sealed class FakeRegistry : IAsyncDisposable
             return;
         }
 
-        if (range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+        if (!IgnoreRange && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
         {
             start = long.Parse(range["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
             response.StatusCode = 206;
