@@ -72,7 +72,15 @@ internal sealed class BackgroundProcess : IAsyncDisposable
             string.Join('\n', lines.Skip(Math.Max(0, lines.Count - maxLines)));
     }
 
-    public async Task StopAsync(TimeSpan gracePeriod)
+    public Task StopAsync(TimeSpan gracePeriod) => StopCoreAsync(gracePeriod);
+
+    /// <summary>
+    /// SIGKILL at once, with no SIGTERM first: a crash rather than a shutdown (the fault tests' "upstream died").
+    /// Open connections are closed by the kernel, mid-response if one was being sent. The lines stay readable.
+    /// </summary>
+    public Task KillAsync() => StopCoreAsync(gracePeriod: null);
+
+    private async Task StopCoreAsync(TimeSpan? gracePeriod)
     {
         if (_stopped)
         {
@@ -82,13 +90,13 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         _stopped = true;
         try
         {
-            if (!_process.HasExited)
+            if (gracePeriod is { } grace && !_process.HasExited)
             {
                 NativeSignals.TryTerminate(_process.Id);
-                using var grace = new CancellationTokenSource(gracePeriod);
+                using var graceTimeout = new CancellationTokenSource(grace);
                 try
                 {
-                    await _process.WaitForExitAsync(grace.Token);
+                    await _process.WaitForExitAsync(graceTimeout.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -111,7 +119,8 @@ internal sealed class BackgroundProcess : IAsyncDisposable
             {
             }
 
-            _exitState = _process.HasExited ? $"stopped, exit code {_process.ExitCode}" : "stopped";
+            var how = gracePeriod is null ? "killed" : "stopped";
+            _exitState = _process.HasExited ? $"{how}, exit code {_process.ExitCode}" : how;
         }
         catch (InvalidOperationException)
         {

@@ -15,6 +15,7 @@ internal sealed record RequiredTool(string Name, string DebianPackage)
     public static readonly RequiredTool Containerd = new("containerd", "containerd");
     public static readonly RequiredTool Ctr = new("ctr", "containerd");
     public static readonly RequiredTool Htpasswd = new("htpasswd", "apache2-utils");
+    public static readonly RequiredTool Nginx = new("nginx", "nginx");
 
     /// <summary>The absolute path of the program on PATH (also /usr/sbin and /sbin, which a non-login PATH may lack).</summary>
     public string Resolve()

@@ -35,14 +35,28 @@ internal sealed class DockerRegistryProcess : IAsyncDisposable
     /// <param name="proxyRemoteUrl">Proxy mode (distribution's pull-through cache) for this remote; null for a plain registry.</param>
     /// <param name="basicAuth">The one user the registry accepts, through htpasswd basic auth; null for anonymous access.</param>
     /// <param name="cancellationToken">Aborts the start.</param>
+    public static Task<DockerRegistryProcess> StartAsync(
+        string name, string directory, Uri? proxyRemoteUrl, RegistryCredentials? basicAuth, CancellationToken cancellationToken) =>
+        StartAsync(name, directory, proxyRemoteUrl, basicAuth, fixedPort: null, cancellationToken);
+
+    /// <summary>
+    /// The same, on <paramref name="fixedPort"/> when given: a registry restarted after a crash comes back where its
+    /// clients (the mirror) expect it, with the same storage. A port still held is retried on the same number.
+    /// </summary>
+    /// <param name="name">For logs and messages.</param>
+    /// <param name="directory">Config, storage and (with <paramref name="basicAuth"/>) the htpasswd file.</param>
+    /// <param name="proxyRemoteUrl">Proxy mode (distribution's pull-through cache) for this remote; null for a plain registry.</param>
+    /// <param name="basicAuth">The one user the registry accepts, through htpasswd basic auth; null for anonymous access.</param>
+    /// <param name="fixedPort">The port to listen on; null for a free one.</param>
+    /// <param name="cancellationToken">Aborts the start.</param>
     public static async Task<DockerRegistryProcess> StartAsync(
-        string name, string directory, Uri? proxyRemoteUrl, RegistryCredentials? basicAuth, CancellationToken cancellationToken)
+        string name, string directory, Uri? proxyRemoteUrl, RegistryCredentials? basicAuth, int? fixedPort, CancellationToken cancellationToken)
     {
         var executable = RequiredTool.DockerRegistry.Resolve();
         var htpasswd = basicAuth is null ? null : await WriteHtpasswdAsync(directory, basicAuth, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort.Next();
+            var port = fixedPort ?? FreePort.Next();
             var configPath = Path.Combine(directory, "config.yml");
             await File.WriteAllTextAsync(configPath, CreateConfig(directory, port, proxyRemoteUrl, htpasswd), cancellationToken);
 
@@ -57,8 +71,13 @@ internal sealed class DockerRegistryProcess : IAsyncDisposable
             catch (Exception) when (attempt < StartAttempts && process.HasExited
                 && process.Lines().Any(l => l.Contains("address already in use", StringComparison.Ordinal)))
             {
-                // Another process took the port between FreePort.Next() and the bind: try a new one.
+                // Another process took the port between FreePort.Next() and the bind: try a new one. A fixed port
+                // (a restart) may still be held for a moment by the process that just died: try it again shortly.
                 await process.DisposeAsync();
+                if (fixedPort is not null)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+                }
             }
             catch
             {

@@ -123,6 +123,9 @@ internal sealed class MirrorProcess : IAsyncDisposable
 
     public string Describe(int maxLines = 40) => _process.Describe(maxLines);
 
+    /// <summary>Everything the mirror has logged so far (console logger: a category line, then the message).</summary>
+    public IReadOnlyList<string> LogLines() => _process.Lines();
+
     public async ValueTask DisposeAsync()
     {
         if (_distribution is not null)

@@ -6,13 +6,20 @@ namespace Mirror.EndToEndTests.Registries;
 /// The registry the mirror pulls from (stands in for Docker Hub). Its access log tells how often the mirror really
 /// went upstream, which is how the tests see coalescing and caching from the outside.
 /// </summary>
+/// <remarks>
+/// <see cref="KillAsync"/> and <see cref="RestartAsync"/> crash it and bring it back on the same port with the same
+/// storage (the fault tests); the access log covers every run of it, oldest first.
+/// </remarks>
 internal sealed class UpstreamRegistry : IAsyncDisposable
 {
-    private readonly DockerRegistryProcess _registry;
+    private readonly string _directory;
+    private readonly List<DockerRegistryProcess> _earlierRuns = [];
+    private DockerRegistryProcess _registry;
 
-    private UpstreamRegistry(DockerRegistryProcess registry, string name, RegistryCredentials? credentials)
+    private UpstreamRegistry(DockerRegistryProcess registry, string directory, string name, RegistryCredentials? credentials)
     {
         _registry = registry;
+        _directory = directory;
         Name = name;
         Credentials = credentials;
     }
@@ -36,11 +43,31 @@ internal sealed class UpstreamRegistry : IAsyncDisposable
     /// <param name="cancellationToken">Aborts the start.</param>
     public static async Task<UpstreamRegistry> StartAsync(
         string name, string directory, RegistryCredentials? credentials, CancellationToken cancellationToken) =>
-        new(await DockerRegistryProcess.StartAsync(name, directory, proxyRemoteUrl: null, credentials, cancellationToken), name, credentials);
+        new(await DockerRegistryProcess.StartAsync(name, directory, proxyRemoteUrl: null, credentials, cancellationToken), directory, name, credentials);
 
-    /// <summary>Every request the upstream has logged so far, oldest first.</summary>
+    /// <summary>False between <see cref="KillAsync"/> and <see cref="RestartAsync"/>.</summary>
+    public bool IsRunning => !_registry.Process.HasExited;
+
+    /// <summary>SIGKILL: the registry dies mid-whatever, its port refuses connections until <see cref="RestartAsync"/>.</summary>
+    public Task KillAsync() => _registry.Process.KillAsync();
+
+    /// <summary>A new registry process on the same port and storage (a no-op while one runs).</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        var next = await DockerRegistryProcess.StartAsync(
+            Name, _directory, proxyRemoteUrl: null, Credentials, fixedPort: _registry.Port, cancellationToken);
+        _earlierRuns.Add(_registry);
+        _registry = next;
+    }
+
+    /// <summary>Every request the upstream has logged so far (across restarts), oldest first.</summary>
     public IReadOnlyList<AccessLogEntry> AccessLog() =>
-        [.. _registry.Process.Lines().Select(AccessLogEntry.TryParse).OfType<AccessLogEntry>()];
+        [.. _earlierRuns.Append(_registry).SelectMany(r => r.Process.Lines()).Select(AccessLogEntry.TryParse).OfType<AccessLogEntry>()];
 
     /// <summary>How many GETs (any status) the upstream served whose path contains <paramref name="pathContains"/>.</summary>
     public int CountGets(string pathContains) =>
@@ -71,5 +98,11 @@ internal sealed class UpstreamRegistry : IAsyncDisposable
 
     public string Describe(int maxLines = 40) => _registry.Process.Describe(maxLines);
 
-    public ValueTask DisposeAsync() => _registry.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var run in _earlierRuns.Append(_registry))
+        {
+            await run.DisposeAsync();
+        }
+    }
 }
