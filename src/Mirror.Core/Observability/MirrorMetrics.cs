@@ -67,6 +67,22 @@ public static class MirrorMetrics
     public static readonly Counter Evictions = Metrics.CreateCounter(
         "mirror_evictions_total", "Entries evicted from a cache tier.", "tier");
 
+    private static Action? _collector;
+    private static int _callbackRegistered;
+
+    /// <summary>
+    /// Sets what refreshes the gauges before each scrape. One process serves one mirror, so the latest host's
+    /// collector replaces any earlier one (test hosts come and go in one process).
+    /// </summary>
+    public static void SetCollector(Action collector)
+    {
+        Volatile.Write(ref _collector, collector);
+        if (Interlocked.Exchange(ref _callbackRegistered, 1) == 0)
+        {
+            Metrics.DefaultRegistry.AddBeforeCollectCallback(() => Volatile.Read(ref _collector)?.Invoke());
+        }
+    }
+
     /// <summary>Creates every label combination at 0, so dashboards and rate() see series from the first scrape.</summary>
     public static void Publish(IEnumerable<string> upstreams)
     {

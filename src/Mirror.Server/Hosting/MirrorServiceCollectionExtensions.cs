@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mirror.Caching;
@@ -60,10 +61,22 @@ public static class MirrorServiceCollectionExtensions
         var handler = app.Services.GetRequiredService<RegistryHandler>();
         MirrorMetrics.Publish(options.Upstreams.Select(u => u.Name));
         var blobs = app.Services.GetRequiredService<BlobCache>();
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+        var disk = app.Services.GetRequiredService<DiskTier>();
+        var memory = app.Services.GetRequiredService<IMemoryCache>() as MemoryCache;
+        MirrorMetrics.CacheMaxBytes.WithLabels("disk").Set(disk.Limits.MaxBytes);
+        MirrorMetrics.CacheMaxBytes.WithLabels("memory").Set(options.Cache.MaxMemorySize);
+        MirrorMetrics.SetCollector(() =>
         {
             MirrorMetrics.FillsInFlight.Set(blobs.FillsInFlight);
             MirrorMetrics.CoalescedWaiters.Set(blobs.CoalescedWaiters);
+            MirrorMetrics.CacheBytes.WithLabels("disk").Set(disk.Index.TotalBytes);
+            MirrorMetrics.CacheEntries.WithLabels("disk").Set(disk.Index.Count);
+            MirrorMetrics.Evictions.WithLabels("disk").IncTo(disk.Evicted.Files);
+            if (memory?.GetCurrentStatistics() is { } stats)
+            {
+                MirrorMetrics.CacheBytes.WithLabels("memory").Set(stats.CurrentEstimatedSize ?? 0);
+                MirrorMetrics.CacheEntries.WithLabels("memory").Set(stats.CurrentEntryCount);
+            }
         });
 
         app.UseRouting();
@@ -110,7 +123,11 @@ public static class MirrorServiceCollectionExtensions
         var cache = section.GetSection("Cache");
         var maxMemory = cache.GetValue<long?>("MaxMemorySize") ?? new CacheOptions().MaxMemorySize;
         var maxObject = cache.GetValue<long?>("MaxManifestSize") ?? new CacheOptions().MaxManifestSize;
-        services.AddMemoryCache(o => o.SizeLimit = Math.Max(1, maxMemory));
+        services.AddMemoryCache(o =>
+        {
+            o.SizeLimit = Math.Max(1, maxMemory);
+            o.TrackStatistics = true;
+        });
         if (cache.GetValue<string?>("Redis") is { Length: > 0 } redis)
         {
             services.AddStackExchangeRedisCache(o =>

@@ -33,6 +33,41 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_CacheTiers_ReportBytesAndEntries()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(30_000);
+        var digest = upstream.AddBlob(content);
+        upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Cache:MaxDiskSize"] = "10MB" });
+        using var client = mirror.CreateClient();
+
+        await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
+        await client.GetByteArrayAsync("/v2/library/app/manifests/1");
+        var metrics = Parse(await client.GetStringAsync("/metrics"));
+
+        Assert.True(metrics["mirror_cache_bytes{tier=\"disk\"}"] >= content.Length, string.Join(" ", metrics.Where(m => m.Key.StartsWith("mirror_cache", StringComparison.Ordinal))));
+        Assert.True(metrics["mirror_cache_entries{tier=\"disk\"}"] >= 2);
+        Assert.Equal(10_000_000, metrics["mirror_cache_max_bytes{tier=\"disk\"}"]);
+        Assert.True(metrics["mirror_cache_bytes{tier=\"memory\"}"] > 0);
+    }
+
+    [Fact]
+    public async Task Metrics_OwnPort_ServedThere()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        var port = Registry.AvailabilityTests.UnusedPort();
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var client = new HttpClient();
+
+        var text = await client.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        Assert.Contains("mirror_requests_total", text);
+        using var main = mirror.CreateClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await main.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
     public async Task Health_LiveAndReady()
     {
         await using var upstream = await FakeRegistry.StartAsync();
