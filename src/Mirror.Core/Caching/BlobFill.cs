@@ -181,7 +181,7 @@ internal sealed partial class BlobFill : Flight
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _outcome = FillOutcome.Failed;
-            _head.TrySetResult(new FillHead(null, UpstreamStatus.Unreachable, ex.Message));
+            _head.TrySetResult(new FillHead(null, UpstreamStatus.Unreachable, $"fetching {Digest} from {_upstream.Name} failed ({ex.GetType().Name})"));
             Log.FillFailed(_logger, Digest.ToString(), Written, ex.GetType().Name, ex.Message);
         }
         finally

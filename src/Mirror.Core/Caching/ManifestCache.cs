@@ -241,7 +241,7 @@ internal sealed partial class ManifestCache
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return ManifestLookup.Failed(new OciError(502, OciErrorCode.Unavailable, $"reading the manifest from {upstream.Name} failed: {ex.Message}"));
+                return ManifestLookup.Failed(new OciError(502, OciErrorCode.Unavailable, $"reading the manifest from {upstream.Name} failed ({ex.GetType().Name})"));
             }
         }
 

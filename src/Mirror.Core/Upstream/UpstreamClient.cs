@@ -185,7 +185,8 @@ internal sealed partial class UpstreamClient : IDisposable
         catch (HttpRequestException ex)
         {
             Log.UpstreamUnreachable(_logger, Name, ex.Message);
-            return UpstreamResponse.Failed(UpstreamStatus.Unreachable, $"{Name} is unreachable: {ex.Message}");
+            // The exception text names internal addresses: it goes to the log, the client gets the kind of failure.
+            return UpstreamResponse.Failed(UpstreamStatus.Unreachable, $"{Name} is unreachable ({ex.HttpRequestError})");
         }
         finally
         {
