@@ -49,7 +49,6 @@ internal sealed partial class ManifestCache
 
     public async ValueTask<ManifestLookup> GetAsync(UpstreamClient upstream, RepositoryName repository, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
-        var acceptKey = accepted.Count == 0 ? "*" : string.Join(',', accepted);
         if (reference.IsDigest)
         {
             var (local, source) = await GetLocalAsync(reference.Digest, cancellationToken).ConfigureAwait(false);
@@ -59,14 +58,14 @@ internal sealed partial class ManifestCache
             }
 
             return await RunFlightAsync(
-                $"d|{reference.Digest}|{acceptKey}",
+                $"d|{reference.Digest}|{AcceptKey(accepted)}",
                 null,
                 upstream.Options.NegativeTtl,
                 ct => FetchAsync(upstream, repository, reference.Digest.ToString(), accepted, reference.Digest, ct),
                 cancellationToken).ConfigureAwait(false);
         }
 
-        var key = new TagKey(upstream.Name, repository.Value, reference.Tag, acceptKey);
+        var key = new TagKey(upstream.Name, repository.Value, reference.Tag, AcceptKey(accepted));
         if (await GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < upstream.Options.TagTtl)
         {
             var (local, source) = await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
@@ -286,6 +285,13 @@ internal sealed partial class ManifestCache
 
         return (stored, "disk");
     }
+
+    private static string AcceptKey(IReadOnlyList<string> accepted) => accepted.Count switch
+    {
+        0 => "*",
+        1 => accepted[0],
+        _ => string.Join(',', accepted),
+    };
 
     private static string AcceptHeader(IReadOnlyList<string> accepted) =>
         accepted.Count == 0 ? MediaTypes.DefaultAccept : string.Join(", ", accepted);

@@ -4,7 +4,7 @@ using Mirror.Storage;
 namespace Mirror.Caching;
 
 /// <summary>The answer to a manifest request: the manifest (with where it came from) or an error.</summary>
-public sealed record ManifestLookup(StoredManifest? Manifest, CacheResult Result, OciError? Error)
+public readonly record struct ManifestLookup(StoredManifest? Manifest, CacheResult Result, OciError? Error)
 {
     /// <summary><c>memory</c>, <c>disk</c> or <c>upstream</c>.</summary>
     public string Source { get; init; } = "upstream";

@@ -87,7 +87,8 @@ internal sealed class SmallObjectCache
             tag is null ? null : [TagGroup(tag.Registry, tag.Repository, tag.Tag)],
             cancellationToken);
 
-    private static string ManifestKey(Digest digest) => "m:" + digest;
+    /// <summary>The digest string itself (no other key starts with an algorithm name): no allocation per hit.</summary>
+    private static string ManifestKey(Digest digest) => digest.ToString();
 
     private static string TagKeyString(TagKey key) => $"t:{key.Registry}/{key.Repository}:{key.Tag}|{key.Accept}";
 

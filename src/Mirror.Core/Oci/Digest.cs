@@ -8,17 +8,31 @@ namespace Mirror.Oci;
 /// sha256 and sha512 are accepted, with lowercase hex of the exact length: anything else is rejected
 /// before it can reach a file path, which is what keeps <c>../</c> out of the content store.
 /// </summary>
-public readonly record struct Digest
+public readonly struct Digest : IEquatable<Digest>
 {
-    private Digest(string algorithm, string hex)
+    // The whole "algorithm:hex" string is kept, so ToString (cache keys, headers) allocates nothing on a hit.
+    private readonly string? _value;
+
+    private Digest(string algorithm, string value)
     {
         Algorithm = algorithm;
-        Hex = hex;
+        _value = value;
     }
 
     public string Algorithm { get; }
 
-    public string Hex { get; }
+    /// <summary>The hex part (allocated on each call: only the disk paths need it).</summary>
+    public string Hex => _value is null ? null! : _value[(Algorithm.Length + 1)..];
+
+    public static bool operator ==(Digest left, Digest right) => left.Equals(right);
+
+    public static bool operator !=(Digest left, Digest right) => !left.Equals(right);
+
+    public bool Equals(Digest other) => string.Equals(_value, other._value, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => obj is Digest other && Equals(other);
+
+    public override int GetHashCode() => _value is null ? 0 : StringComparer.Ordinal.GetHashCode(_value);
 
     public static bool TryParse([NotNullWhen(true)] string? value, out Digest digest)
     {
@@ -34,20 +48,20 @@ public readonly record struct Digest
             return false;
         }
 
-        var algorithm = value[..colon];
-        var hex = value[(colon + 1)..];
-        var expected = algorithm switch
+        var algorithmSpan = value.AsSpan(0, colon);
+        var hex = value.AsSpan(colon + 1);
+        var (algorithm, expected) = algorithmSpan switch
         {
-            "sha256" => 64,
-            "sha512" => 128,
-            _ => -1,
+            "sha256" => ("sha256", 64),
+            "sha512" => ("sha512", 128),
+            _ => (string.Empty, -1),
         };
         if (expected < 0 || hex.Length != expected || !IsLowerHex(hex))
         {
             return false;
         }
 
-        digest = new Digest(algorithm, hex);
+        digest = new Digest(algorithm, value);
         return true;
     }
 
@@ -75,7 +89,8 @@ public readonly record struct Digest
     public static Digest Parse(string value) =>
         TryParse(value, out var digest) ? digest : throw new FormatException($"'{value}' is not a valid sha256 or sha512 digest.");
 
-    public static Digest FromHash(string algorithm, ReadOnlySpan<byte> hash) => new(algorithm, Convert.ToHexStringLower(hash));
+    public static Digest FromHash(string algorithm, ReadOnlySpan<byte> hash) =>
+        new(algorithm == "sha512" ? "sha512" : "sha256", $"{(algorithm == "sha512" ? "sha512" : "sha256")}:{Convert.ToHexStringLower(hash)}");
 
     public static Digest Compute(ReadOnlySpan<byte> content) => FromHash("sha256", SHA256.HashData(content));
 
@@ -87,11 +102,11 @@ public readonly record struct Digest
 
     public HashAlgorithmName HashAlgorithm => Algorithm == "sha512" ? HashAlgorithmName.SHA512 : HashAlgorithmName.SHA256;
 
-    public bool IsEmpty => Hex is null;
+    public bool IsEmpty => _value is null;
 
-    public override string ToString() => Hex is null ? string.Empty : $"{Algorithm}:{Hex}";
+    public override string ToString() => _value ?? string.Empty;
 
-    private static bool IsLowerHex(string s)
+    private static bool IsLowerHex(ReadOnlySpan<char> s)
     {
         foreach (var c in s)
         {
