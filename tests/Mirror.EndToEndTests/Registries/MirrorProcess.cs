@@ -121,6 +121,15 @@ internal sealed class MirrorProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the process has ended (killed, stopped or crashed).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// SIGKILL at once, no SIGTERM first: a crash, not a shutdown (no index checkpoint, fills cut mid-write, the kernel
+    /// closes every client connection). The log lines stay readable; <see cref="DisposeAsync"/> is then a no-op.
+    /// </summary>
+    public Task KillAsync() => _process.KillAsync();
+
     public string Describe(int maxLines = 40) => _process.Describe(maxLines);
 
     /// <summary>Everything the mirror has logged so far (console logger: a category line, then the message).</summary>
