@@ -1,6 +1,16 @@
+using Microsoft.Extensions.Logging.Console;
 using Mirror.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// One log line per request is useful until it throttles the data path: when the console cannot keep up, drop
+// lines rather than make requests wait for the logger's queue.
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Services.Configure<ConsoleLoggerOptions>(o =>
+{
+    o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+    o.MaxQueueLength = 10_000;
+});
 builder.Services.AddMirror(builder.Configuration);
 
 var app = builder.Build();

@@ -14,6 +14,34 @@ public static class MediaTypes
     /// <summary>What the mirror asks upstreams for when a client sends no Accept of its own.</summary>
     public static readonly string DefaultAccept = string.Join(", ", OciIndex, OciManifest, DockerManifestList, DockerManifest);
 
+    private const int MaxRemembered = 256;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>> Remembered = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <see cref="ParseAccept"/> for a single header value, remembered: clients send a handful of distinct Accept
+    /// headers (Docker's, containerd's, skopeo's…), so the hot path parses each once. At most 256 are kept.
+    /// </summary>
+    public static IReadOnlyList<string> ParseAcceptCached(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            return [];
+        }
+
+        if (Remembered.TryGetValue(header, out var known))
+        {
+            return known;
+        }
+
+        var parsed = ParseAccept([header]);
+        if (header.Length <= 1024 && Remembered.Count < MaxRemembered)
+        {
+            Remembered.TryAdd(header, parsed);
+        }
+
+        return parsed;
+    }
+
     /// <summary>
     /// Parses an Accept header (possibly several) into the sorted, de-duplicated media types it names, without
     /// parameters. An empty result means "anything": no header, or a wildcard.

@@ -101,7 +101,7 @@ internal sealed partial class RegistryHandler
     }
 
     private bool TryRoute(HttpContext context, string name, out UpstreamClient upstream, out RepositoryName repository, out OciError? error) =>
-        _router.TryRoute(context.Request.Query["ns"].FirstOrDefault(), name, out upstream, out repository, out error);
+        _router.TryRoute(context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null, name, out upstream, out repository, out error);
 
     private async Task<CacheResult> ManifestAsync(HttpContext context, RegistryPath path)
     {
@@ -119,7 +119,8 @@ internal sealed partial class RegistryHandler
             return CacheResult.Error;
         }
 
-        var accepted = MediaTypes.ParseAccept(context.Request.Headers.Accept);
+        var acceptHeaders = context.Request.Headers.Accept;
+        var accepted = acceptHeaders.Count <= 1 ? MediaTypes.ParseAcceptCached(acceptHeaders.ToString()) : MediaTypes.ParseAccept(acceptHeaders);
         var lookup = await _manifests.GetAsync(upstream, repository, reference, accepted, context.RequestAborted);
         if (lookup.Manifest is not { } manifest)
         {
