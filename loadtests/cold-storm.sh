@@ -4,6 +4,8 @@
 # every download, and the mirror's peak RSS (VmHWM). Everything runs on 127.0.0.1.
 #
 #   loadtests/cold-storm.sh [size-MiB=100] [clients=20] [upstream-rate=]   (rate e.g. 200m = nginx limit_rate)
+# (limit_rate needs proxy_buffering on: with it off, nginx 1.22 does not throttle a proxied body at all; no temp
+# file, so nginx reads the upstream no faster than it sends to the mirror.)
 set -euo pipefail
 size_mb=${1:-100}
 clients=${2:-20}
@@ -32,7 +34,7 @@ if [ -n "$rate" ]; then
 daemon off; worker_processes 1; error_log $work/nginx/error.log; pid $work/nginx/pid;
 events { worker_connections 1024; }
 http { access_log off; client_body_temp_path $work/nginx; proxy_temp_path $work/nginx;
-  server { listen 127.0.0.1:$ng_port; location / { proxy_pass http://127.0.0.1:$up_port; proxy_buffering off; limit_rate $rate; } } }
+  server { listen 127.0.0.1:$ng_port; location / { proxy_pass http://127.0.0.1:$up_port; proxy_buffering on; proxy_max_temp_file_size 0; limit_rate $rate; } } }
 NG
   nginx -c "$work/nginx.conf" & pids+=($!)
   upstream_url=http://127.0.0.1:$ng_port

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging.Console;
 using Mirror.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is found next to the binary, wherever the mirror is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // One log line per request is useful until it throttles the data path: when the console cannot keep up, drop
 // lines rather than make requests wait for the logger's queue.

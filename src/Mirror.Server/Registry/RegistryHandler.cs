@@ -15,6 +15,7 @@ internal sealed partial class RegistryHandler
 {
     private const string ApiVersionHeader = "Docker-Distribution-API-Version";
     private const string DigestHeader = "Docker-Content-Digest";
+    private static readonly object ResultItem = new();
 
     private readonly UpstreamRouter _router;
     private readonly BlobCache _blobs;
@@ -52,7 +53,9 @@ internal sealed partial class RegistryHandler
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client left; a fill it started goes on without it.
+            // The client left; a fill it started goes on without it. A hang-up is not a mirror error: the request
+            // keeps the result it had when the body started (a cancelled pull of a hit is still a hit).
+            result = context.Items.TryGetValue(ResultItem, out var begun) && begun is CacheResult r ? r : CacheResult.Error;
         }
         finally
         {
@@ -134,7 +137,7 @@ internal sealed partial class RegistryHandler
         response.ContentLength = manifest.Content.Length;
         response.Headers[DigestHeader] = manifest.Digest.ToString();
         response.Headers.ETag = $"\"{manifest.Digest}\"";
-        response.Headers["X-Mirror-Cache"] = $"{lookup.Result.ToString().ToLowerInvariant()} {lookup.Source}";
+        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + lookup.Source;
         if (lookup.Result == CacheResult.Stale)
         {
             // RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.
@@ -226,7 +229,8 @@ internal sealed partial class RegistryHandler
             response.ContentLength = count;
         }
 
-        response.Headers["X-Mirror-Cache"] = $"{lookup.Result.ToString().ToLowerInvariant()} {lookup.Source}";
+        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + lookup.Source;
+        context.Items[ResultItem] = lookup.Result;
 
         // Headers go out before the first body byte: a client that joins a slow fill learns the length at once, and
         // a transfer that breaks later is visibly short of it.
