@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using Mirror.Server.Hosting;
 
 // appsettings.json is found next to the binary, wherever the mirror is started from.
@@ -15,8 +16,24 @@ builder.Services.Configure<ConsoleLoggerOptions>(o =>
 builder.Services.AddMirror(builder.Configuration);
 
 var app = builder.Build();
-app.MapMirror();
-app.Run();
+try
+{
+    app.MapMirror();
+    app.Run();
+}
+catch (OptionsValidationException invalid)
+{
+    // Every configuration problem at once, one per line, and a non-zero exit: not a stack trace.
+    Console.Error.WriteLine("Mirror cannot start: the configuration has errors:");
+    foreach (var failure in invalid.Failures)
+    {
+        Console.Error.WriteLine("  - " + failure);
+    }
+
+    return 1;
+}
+
+return 0;
 
 /// <summary>The entry point, visible to the functional tests' host.</summary>
 public partial class Program;

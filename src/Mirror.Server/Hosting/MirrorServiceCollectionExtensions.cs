@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,20 @@ public static class MirrorServiceCollectionExtensions
     public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MirrorOptions.SectionName);
+
+        // Values that cannot bind, and keys no option has, are found before binding so they are listed with
+        // every other configuration error instead of the binder stopping at the first one.
+        var rawErrors = ConfigurationCheck.Check(section, typeof(MirrorOptions), out var usable);
+        services.AddSingleton<IValidateOptions<MirrorOptions>>(new RawConfigurationErrors(rawErrors));
         services.AddOptions<MirrorOptions>()
-            .Bind(section)
-            .Configure(options => ApplyUpstreamDefaults(options, section))
+            .Configure(options =>
+            {
+                usable.Bind(options);
+            })
+            .Configure(options =>
+            {
+                ApplyUpstreamDefaults(options, usable);
+            })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<MirrorOptions>, MirrorOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MirrorOptions>, MirrorOptionsValidator>());
@@ -121,8 +133,9 @@ public static class MirrorServiceCollectionExtensions
     private static void AddMemoryTier(IServiceCollection services, IConfigurationSection section)
     {
         var cache = section.GetSection("Cache");
-        var maxMemory = cache.GetValue<long?>("MaxMemorySize") ?? new CacheOptions().MaxMemorySize;
-        var maxObject = cache.GetValue<long?>("MaxManifestSize") ?? new CacheOptions().MaxManifestSize;
+        // Read leniently: a bad value is reported by the options validation at start, not thrown from here.
+        var maxMemory = long.TryParse(cache["MaxMemorySize"], CultureInfo.InvariantCulture, out var m) ? m : new CacheOptions().MaxMemorySize;
+        var maxObject = long.TryParse(cache["MaxManifestSize"], CultureInfo.InvariantCulture, out var o) ? o : new CacheOptions().MaxManifestSize;
         services.AddMemoryCache(o =>
         {
             o.SizeLimit = Math.Max(1, maxMemory);

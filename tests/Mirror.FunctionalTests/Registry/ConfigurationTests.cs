@@ -28,6 +28,25 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Start_UnconvertibleValuesAndUnknownKeys_AllListedWithOtherErrors()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => MirrorServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Mirror:Upstreams:0:Name"] = "docker.io",
+            ["Mirror:Upstreams:0:TagTtl"] = "5 minutes",
+            ["Mirror:Upstreams:0:AllowPush"] = "sometimes",
+            ["Mirror:Cache:MaxMemorySize"] = "lots",
+            ["Mirror:Cache:MaxDiskSise"] = "10GB",
+        }));
+
+        var message = string.Join("\n", error.Failures);
+        Assert.Contains("Mirror:Upstreams:0:TagTtl = '5 minutes' is not a valid duration", message);
+        Assert.Contains("Mirror:Upstreams:0:AllowPush = 'sometimes'", message);
+        Assert.Contains("Mirror:Cache:MaxMemorySize = 'lots'", message);
+        Assert.Contains("Mirror:Cache:MaxDiskSise is not a Mirror option", message);
+    }
+
+    [Fact]
     public async Task Start_UpstreamDefaults_AppliedUnlessOverridden()
     {
         await using var mirror = await MirrorServer.StartAsync(new Dictionary<string, string?>
