@@ -31,7 +31,7 @@ internal sealed class BlobCache
     /// <summary>Clients streaming from a fill someone else started (waiters beyond each fill's first).</summary>
     public int CoalescedWaiters => _fills.Sum(f => Math.Max(0, f.Waiters - 1));
 
-    public async ValueTask<BlobLookup> OpenAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    public async ValueTask<BlobLookup> OpenAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, string? clientAuthorization, CancellationToken cancellationToken)
     {
         if (_store.TryOpen(digest) is { } stored)
         {
@@ -40,15 +40,15 @@ internal sealed class BlobCache
 
         var lease = _fills.Join(
             digest,
-            static (d, s) => new BlobFill(d, s.upstream, s.repository, s.self._store, s.self._options.FillTimeout, s.upstream.Options.MaxResumes, s.self._logger),
-            (self: this, upstream, repository));
+            static (d, s) => new BlobFill(d, s.upstream, s.repository, s.clientAuthorization, s.self._store, s.self._options.FillTimeout, s.upstream.Options.MaxResumes, s.self._logger),
+            (self: this, upstream, repository, clientAuthorization));
         try
         {
             var head = await lease.Flight.Head.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (head.Uncacheable)
             {
                 lease.Dispose();
-                return await OpenUncachedAsync(upstream, repository, digest, cancellationToken).ConfigureAwait(false);
+                return await OpenUncachedAsync(upstream, repository, digest, clientAuthorization, cancellationToken).ConfigureAwait(false);
             }
 
             if (!head.Started)
@@ -67,9 +67,9 @@ internal sealed class BlobCache
     }
 
     /// <summary>The cache cannot be written: this reader gets its own upstream stream, verified as it goes.</summary>
-    private static async ValueTask<BlobLookup> OpenUncachedAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    private static async ValueTask<BlobLookup> OpenUncachedAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, string? clientAuthorization, CancellationToken cancellationToken)
     {
-        var response = await upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, repository, $"blobs/{digest}"), cancellationToken).ConfigureAwait(false);
+        var response = await upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, repository, $"blobs/{digest}") { ClientAuthorization = clientAuthorization }, cancellationToken).ConfigureAwait(false);
         if (response.Status != UpstreamStatus.Ok)
         {
             response.Dispose();

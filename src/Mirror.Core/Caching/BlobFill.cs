@@ -31,6 +31,9 @@ internal sealed partial class BlobFill : Flight
 
     private readonly UpstreamClient _upstream;
     private readonly RepositoryName _repository;
+
+    // The starting client's Authorization, used only with ForwardClientAuthorization (the fill is shared: see README).
+    private readonly string? _clientAuthorization;
     private readonly IBlobStore _store;
     private readonly ILogger _logger;
     private readonly int _maxResumes;
@@ -41,12 +44,13 @@ internal sealed partial class BlobFill : Flight
     private long? _length;
     private volatile FillOutcome _outcome;
 
-    public BlobFill(Digest digest, UpstreamClient upstream, RepositoryName repository, IBlobStore store, TimeSpan timeout, int maxResumes, ILogger logger)
+    public BlobFill(Digest digest, UpstreamClient upstream, RepositoryName repository, string? clientAuthorization, IBlobStore store, TimeSpan timeout, int maxResumes, ILogger logger)
         : base(timeout)
     {
         Digest = digest;
         _upstream = upstream;
         _repository = repository;
+        _clientAuthorization = clientAuthorization;
         _store = store;
         _maxResumes = maxResumes;
         _logger = logger;
@@ -139,7 +143,7 @@ internal sealed partial class BlobFill : Flight
         var started = Stopwatch.GetTimestamp();
         try
         {
-            response = await _upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}"), cancellationToken).ConfigureAwait(false);
+            response = await _upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}") { ClientAuthorization = _clientAuthorization }, cancellationToken).ConfigureAwait(false);
             if (response.Status != UpstreamStatus.Ok)
             {
                 _outcome = FillOutcome.Failed;
@@ -271,7 +275,7 @@ internal sealed partial class BlobFill : Flight
                     // waiting for a slot could deadlock a bulkhead of size one.
                     response.Dispose();
                     response = await _upstream.SendAsync(
-                        new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}") { RangeStart = Written },
+                        new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}") { RangeStart = Written, ClientAuthorization = _clientAuthorization },
                         cancellationToken).ConfigureAwait(false);
                     if (response.Status != UpstreamStatus.Ok)
                     {

@@ -47,7 +47,7 @@ internal sealed partial class ManifestCache
 
     public TagStore Tags => _tags;
 
-    public async ValueTask<ManifestLookup> GetAsync(UpstreamClient upstream, RepositoryName repository, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    public async ValueTask<ManifestLookup> GetAsync(UpstreamClient upstream, RepositoryName repository, Reference reference, IReadOnlyList<string> accepted, string? clientAuthorization, CancellationToken cancellationToken)
     {
         if (reference.IsDigest)
         {
@@ -61,7 +61,7 @@ internal sealed partial class ManifestCache
                 $"d|{reference.Digest}|{AcceptKey(accepted)}",
                 null,
                 upstream.Options.NegativeTtl,
-                ct => FetchAsync(upstream, repository, reference.Digest.ToString(), accepted, reference.Digest, ct),
+                ct => FetchAsync(upstream, repository, reference.Digest.ToString(), accepted, reference.Digest, clientAuthorization, ct),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -79,7 +79,7 @@ internal sealed partial class ManifestCache
             $"t|{key}",
             key,
             upstream.Options.NegativeTtl,
-            ct => ResolveTagAsync(upstream, repository, reference.Tag, key, accepted, ct),
+            ct => ResolveTagAsync(upstream, repository, reference.Tag, key, accepted, clientAuthorization, ct),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -151,7 +151,7 @@ internal sealed partial class ManifestCache
         return !lease.IsOwner && result.Result == CacheResult.Miss ? result with { Result = CacheResult.Coalesced } : result;
     }
 
-    private async Task<ManifestLookup> ResolveTagAsync(UpstreamClient upstream, RepositoryName repository, string tag, TagKey key, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    private async Task<ManifestLookup> ResolveTagAsync(UpstreamClient upstream, RepositoryName repository, string tag, TagKey key, IReadOnlyList<string> accepted, string? clientAuthorization, CancellationToken cancellationToken)
     {
         var entry = await GetTagAsync(key, cancellationToken).ConfigureAwait(false);
         var (cached, source) = entry is null ? (null, "disk") : await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
@@ -164,7 +164,7 @@ internal sealed partial class ManifestCache
             }
 
             using var head = await upstream.SendAsync(
-                new UpstreamRequest(HttpMethod.Head, repository, $"manifests/{tag}") { Accept = AcceptHeader(accepted) },
+                new UpstreamRequest(HttpMethod.Head, repository, $"manifests/{tag}") { Accept = AcceptHeader(accepted), ClientAuthorization = clientAuthorization },
                 cancellationToken).ConfigureAwait(false);
             if (head.Status == UpstreamStatus.Ok && Digest.TryParse(head.DockerContentDigest, out var current) && current == entry.Digest)
             {
@@ -184,7 +184,7 @@ internal sealed partial class ManifestCache
             }
         }
 
-        var fetched = await FetchAsync(upstream, repository, tag, accepted, expected: null, cancellationToken).ConfigureAwait(false);
+        var fetched = await FetchAsync(upstream, repository, tag, accepted, expected: null, clientAuthorization, cancellationToken).ConfigureAwait(false);
         if (fetched.Manifest is { } manifest)
         {
             await SetTagAsync(key, new TagEntry(manifest.Digest, manifest.MediaType, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
@@ -214,10 +214,10 @@ internal sealed partial class ManifestCache
         return ManifestLookup.Failed(error);
     }
 
-    private async Task<ManifestLookup> FetchAsync(UpstreamClient upstream, RepositoryName repository, string reference, IReadOnlyList<string> accepted, Digest? expected, CancellationToken cancellationToken)
+    private async Task<ManifestLookup> FetchAsync(UpstreamClient upstream, RepositoryName repository, string reference, IReadOnlyList<string> accepted, Digest? expected, string? clientAuthorization, CancellationToken cancellationToken)
     {
         using var response = await upstream.SendAsync(
-            new UpstreamRequest(HttpMethod.Get, repository, $"manifests/{reference}") { Accept = AcceptHeader(accepted) },
+            new UpstreamRequest(HttpMethod.Get, repository, $"manifests/{reference}") { Accept = AcceptHeader(accepted), ClientAuthorization = clientAuthorization },
             cancellationToken).ConfigureAwait(false);
         if (response.Status != UpstreamStatus.Ok)
         {

@@ -211,10 +211,10 @@ internal sealed partial class UpstreamClient : IDisposable
                     _bearerChallenge = challenge;
                     retryWith = await AuthorizationForAsync(scope, request, forceRefresh: authorization is not null, cancellationToken).ConfigureAwait(false);
                 }
-                else if (challenge.IsBasic && _basicCredentials is not null && !_wantsBasic)
+                else if (challenge.IsBasic && CredentialsFor(request) is { } basic)
                 {
                     _wantsBasic = true;
-                    retryWith = "Basic " + _basicCredentials;
+                    retryWith = "Basic " + basic;
                 }
 
                 if (retryWith is not null && retryWith != authorization)
@@ -381,22 +381,39 @@ internal sealed partial class UpstreamClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The basic credentials for this request: with ForwardClientAuthorization, the client's own (from its
+    /// <c>Authorization: Basic</c>), else the configured ones.
+    /// </summary>
+    private string? CredentialsFor(UpstreamRequest request) =>
+        Options.ForwardClientAuthorization && request.ClientAuthorization is { } header
+            && header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
+            ? header["Basic ".Length..].Trim()
+            : _basicCredentials;
+
     private async ValueTask<string?> AuthorizationForAsync(string scope, UpstreamRequest request, bool forceRefresh, CancellationToken cancellationToken)
     {
-        if (Options.ForwardClientAuthorization && request.ClientAuthorization is { Length: > 0 } clientAuth)
+        // A client's bearer token (issued by the upstream's realm) is passed through as it is; its basic
+        // credentials are exchanged for a token like the configured ones would be.
+        if (Options.ForwardClientAuthorization && request.ClientAuthorization is { Length: > 0 } clientAuth
+            && !clientAuth.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             return clientAuth;
         }
 
+        var credentials = CredentialsFor(request);
         var challenge = _bearerChallenge;
         if (challenge is null)
         {
-            return _wantsBasic && _basicCredentials is not null ? "Basic " + _basicCredentials : null;
+            return (_wantsBasic || credentials != _basicCredentials) && credentials is not null ? "Basic " + credentials : null;
         }
 
         // Tokens go through HybridCache's memory level (its stampede protection means one realm request per scope
-        // however many requests need it) and never to a shared second level: they are credentials.
-        var key = $"token|{Name}|{scope}";
+        // however many requests need it) and never to a shared second level: they are credentials. A client's own
+        // credentials get their own entries (keyed by a hash, never the secret).
+        var key = credentials == _basicCredentials
+            ? $"token|{Name}|{scope}"
+            : $"token|{Name}|{scope}|{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(credentials ?? string.Empty)))}";
         if (forceRefresh)
         {
             await _tokens.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
@@ -406,8 +423,8 @@ internal sealed partial class UpstreamClient : IDisposable
         {
             var token = await _tokens.GetOrCreateAsync(
                 key,
-                (self: this, challenge, scope),
-                static (state, ct) => new ValueTask<CachedToken?>(state.self.FetchTokenAsync(state.challenge, state.scope, ct)),
+                (self: this, challenge, scope, credentials),
+                static (state, ct) => new ValueTask<CachedToken?>(state.self.FetchTokenAsync(state.challenge, state.scope, state.credentials, ct)),
                 TokenEntry,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             if (token is not null && token.ExpiresAt > _time.GetUtcNow())
@@ -433,7 +450,7 @@ internal sealed partial class UpstreamClient : IDisposable
         Flags = HybridCacheEntryFlags.DisableDistributedCache,
     };
 
-    private async Task<CachedToken?> FetchTokenAsync(AuthChallenge challenge, string scope, CancellationToken cancellationToken)
+    private async Task<CachedToken?> FetchTokenAsync(AuthChallenge challenge, string scope, string? credentials, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm) || realm.Scheme is not ("http" or "https"))
         {
@@ -450,12 +467,12 @@ internal sealed partial class UpstreamClient : IDisposable
         query.Append("scope=").Append(Uri.EscapeDataString(scope));
         var tokenUri = new UriBuilder(realm) { Query = query.ToString() }.Uri;
         using var message = new HttpRequestMessage(HttpMethod.Get, tokenUri);
-        var withCredentials = _basicCredentials is not null && RealmPolicy.MaySendCredentials(BaseUri, realm, Options.TokenRealmAllowList);
+        var withCredentials = credentials is not null && RealmPolicy.MaySendCredentials(BaseUri, realm, Options.TokenRealmAllowList);
         if (withCredentials)
         {
-            message.Headers.TryAddWithoutValidation("Authorization", "Basic " + _basicCredentials);
+            message.Headers.TryAddWithoutValidation("Authorization", "Basic " + credentials);
         }
-        else if (_basicCredentials is not null)
+        else if (credentials is not null)
         {
             Log.RealmNotPinned(_logger, Name, realm.Host);
         }

@@ -124,10 +124,10 @@ internal sealed partial class RegistryHandler
 
         var acceptHeaders = context.Request.Headers.Accept;
         var accepted = acceptHeaders.Count <= 1 ? MediaTypes.ParseAcceptCached(acceptHeaders.ToString()) : MediaTypes.ParseAccept(acceptHeaders);
-        var lookup = await _manifests.GetAsync(upstream, repository, reference, accepted, context.RequestAborted);
+        var lookup = await _manifests.GetAsync(upstream, repository, reference, accepted, ClientAuthorization(context, upstream), context.RequestAborted);
         if (lookup.Manifest is not { } manifest)
         {
-            await OciErrorWriter.WriteAsync(context, lookup.Error!);
+            await WriteUpstreamErrorAsync(context, lookup.Error!, upstream);
             return CacheResult.Error;
         }
 
@@ -171,10 +171,10 @@ internal sealed partial class RegistryHandler
         var aborted = context.RequestAborted;
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            var (length, headError) = await _blobs.HeadAsync(upstream, repository, digest, context.Request.Headers.Authorization.FirstOrDefault(), aborted);
+            var (length, headError) = await _blobs.HeadAsync(upstream, repository, digest, ClientAuthorization(context, upstream), aborted);
             if (headError is not null)
             {
-                await OciErrorWriter.WriteAsync(context, headError);
+                await WriteUpstreamErrorAsync(context, headError, upstream);
                 return CacheResult.Error;
             }
 
@@ -183,10 +183,10 @@ internal sealed partial class RegistryHandler
             return CacheResult.Hit;
         }
 
-        using var lookup = await _blobs.OpenAsync(upstream, repository, digest, aborted);
+        using var lookup = await _blobs.OpenAsync(upstream, repository, digest, ClientAuthorization(context, upstream), aborted);
         if (lookup.Error is { } lookupError)
         {
-            await OciErrorWriter.WriteAsync(context, lookupError);
+            await WriteUpstreamErrorAsync(context, lookupError, upstream);
             return CacheResult.Error;
         }
 
@@ -253,6 +253,25 @@ internal sealed partial class RegistryHandler
 
         return lookup.Result;
     }
+
+    /// <summary>
+    /// An error from the upstream. When the upstream forwards client credentials and refused the request, the
+    /// client is challenged (Basic) so that Docker, podman or containerd send the credentials they hold for the
+    /// mirror; the mirror exchanges them at the upstream's realm.
+    /// </summary>
+    private static Task WriteUpstreamErrorAsync(HttpContext context, OciError error, UpstreamClient upstream)
+    {
+        if (error.Code == OciErrorCode.Unauthorized && upstream.Options.ForwardClientAuthorization)
+        {
+            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{upstream.Name} via mirror\"";
+        }
+
+        return OciErrorWriter.WriteAsync(context, error);
+    }
+
+    /// <summary>The client's Authorization header, only for an upstream that forwards it.</summary>
+    private static string? ClientAuthorization(HttpContext context, UpstreamClient upstream) =>
+        upstream.Options.ForwardClientAuthorization ? context.Request.Headers.Authorization.FirstOrDefault() : null;
 
     private static void SetBlobHeaders(HttpResponse response, Digest digest)
     {

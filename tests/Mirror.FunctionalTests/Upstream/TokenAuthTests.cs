@@ -79,4 +79,32 @@ public sealed class TokenAuthTests
         Assert.NotEmpty(upstream.CdnAuthorizations);
         Assert.All(upstream.CdnAuthorizations, a => Assert.Equal(string.Empty, a));
     }
+
+    [Fact]
+    public async Task ForwardClientAuthorization_ClientBasicExchangedForToken_NoCredentialsChallenged()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        upstream.RequireToken = true;
+        upstream.TokenCredentials = ("alice", "wonderland");
+        var digest = upstream.AddBlob([4, 2]);
+        upstream.AddManifest("team/app", "1", "{\"schemaVersion\":2}");
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Upstreams:0:ForwardClientAuthorization"] = "true",
+        });
+        using var client = mirror.CreateClient();
+
+        using var anonymous = await client.GetAsync("/v2/team/app/manifests/1");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme, StringComparison.Ordinal);
+        Assert.Contains("UNAUTHORIZED", await anonymous.Content.ReadAsStringAsync());
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/team/app/blobs/{digest}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("alice:wonderland")));
+        using var authorized = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
+        Assert.Equal(new byte[] { 4, 2 }, await authorized.Content.ReadAsByteArrayAsync());
+        Assert.Contains(upstream.TokenAuthorizations, a => a.StartsWith("Basic ", StringComparison.Ordinal));
+    }
 }
