@@ -95,10 +95,14 @@ public sealed class BlobPullTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_mirror.CacheDirectory, "blobs"), "*", SearchOption.AllDirectories));
         await WaitForAsync(() => Directory.EnumerateFiles(Path.Combine(_mirror.CacheDirectory, "tmp")).Any() is false);
 
+        // A client that arrives after a failed fill closed starts a fresh one (failures are not cached), so the
+        // corrupt phase may cost more than one GET; the retry after it costs exactly one.
+        var corruptGets = _upstream.Count("GET", $"/v2/library/app/blobs/{digest}");
+        Assert.InRange(corruptGets, 1, 3);
         _upstream.CorruptBlobs = false;
         using var retry = await client.GetAsync($"/v2/library/app/blobs/{digest}");
         Assert.Equal(content, await retry.Content.ReadAsByteArrayAsync());
-        Assert.Equal(2, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(corruptGets + 1, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
