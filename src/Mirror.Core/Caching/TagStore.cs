@@ -1,19 +1,19 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mirror.Oci;
+using Mirror.Storage;
 
 namespace Mirror.Caching;
 
 /// <summary>
-/// Tag → digest answers, in memory and in <c>&lt;root&gt;/tags/</c> (one small file per tag, holding its answer for
-/// each Accept set) so a restarted mirror can still serve a tag, stale, while its upstream is down. A damaged
-/// file is a miss.
+/// The durable copy of tag → digest answers: <c>&lt;root&gt;/tags/</c>, one small file per tag holding its answer for
+/// each Accept set, so a restarted mirror can still serve a tag (stale) while its upstream is down. The memory
+/// level in front of it is <see cref="SmallObjectCache"/>; this type keeps no copy of its own. A damaged file is a
+/// miss.
 /// </summary>
 internal sealed class TagStore
 {
-    private readonly ConcurrentDictionary<TagKey, TagEntry> _entries = new();
     private readonly Lock _fileGate = new();
     private readonly string _root;
 
@@ -23,25 +23,13 @@ internal sealed class TagStore
         Directory.CreateDirectory(_root);
     }
 
-    public TagEntry? Get(TagKey key)
-    {
-        if (_entries.TryGetValue(key, out var entry))
-        {
-            return entry;
-        }
-
-        var stored = Read(key);
-        if (stored?.GetValueOrDefault(key.Accept) is { } s && Digest.TryParse(s.Digest, out var digest))
-        {
-            return _entries.GetOrAdd(key, new TagEntry(digest, s.MediaType, s.ValidatedAt));
-        }
-
-        return null;
-    }
+    public TagEntry? Get(TagKey key) =>
+        Read(key)?.GetValueOrDefault(key.Accept) is { } s && Digest.TryParse(s.Digest, out var digest)
+            ? new TagEntry(digest, s.MediaType, s.ValidatedAt)
+            : null;
 
     public void Set(TagKey key, TagEntry entry)
     {
-        _entries[key] = entry;
         lock (_fileGate)
         {
             var all = Read(key) ?? new Dictionary<string, StoredAnswer>(StringComparer.Ordinal);
@@ -52,7 +40,6 @@ internal sealed class TagStore
 
     public void Remove(TagKey key)
     {
-        _entries.TryRemove(key, out _);
         lock (_fileGate)
         {
             if (Read(key) is { } all && all.Remove(key.Accept))
@@ -65,25 +52,23 @@ internal sealed class TagStore
     /// <summary>Forgets every answer for a tag, whatever Accept it was asked with (after a push or delete).</summary>
     public void Invalidate(string registry, string repository, string tag)
     {
-        foreach (var key in _entries.Keys)
-        {
-            if (key.Registry == registry && key.Repository == repository && key.Tag == tag)
-            {
-                _entries.TryRemove(key, out _);
-            }
-        }
-
         lock (_fileGate)
         {
-            TryDelete(PathOf(registry, repository, tag));
+            FileSystem.TryDelete(PathOf(registry, repository, tag));
         }
     }
 
     private Dictionary<string, StoredAnswer>? Read(TagKey key)
     {
+        var path = PathOf(key.Registry, key.Repository, key.Tag);
+        if (!File.Exists(path))
+        {
+            return null; // the common case for a new tag: no exception on that path
+        }
+
         try
         {
-            var file = JsonSerializer.Deserialize<StoredTag>(File.ReadAllBytes(PathOf(key.Registry, key.Repository, key.Tag)));
+            var file = JsonSerializer.Deserialize<StoredTag>(File.ReadAllBytes(path));
             return file is { Answers: not null } && file.Name == Name(key.Registry, key.Repository, key.Tag)
                 ? new Dictionary<string, StoredAnswer>(file.Answers, StringComparer.Ordinal)
                 : null;
@@ -101,7 +86,7 @@ internal sealed class TagStore
         {
             if (answers.Count == 0)
             {
-                TryDelete(path);
+                FileSystem.TryDelete(path);
                 return;
             }
 
@@ -111,7 +96,7 @@ internal sealed class TagStore
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The in-memory answer still serves; persistence is best effort.
+            // The memory level still has the answer; persistence is best effort.
         }
     }
 
@@ -119,17 +104,6 @@ internal sealed class TagStore
 
     private string PathOf(string registry, string repository, string tag) =>
         Path.Combine(_root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Name(registry, repository, tag)))));
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
 
     private sealed record StoredAnswer(string Digest, string MediaType, DateTimeOffset ValidatedAt);
 

@@ -44,17 +44,18 @@ public sealed record OciError(int StatusCode, OciErrorCode Code, string Message)
         return buffer.ToArray();
     }
 
-    public static OciError NameInvalid(string name) => new(400, OciErrorCode.NameInvalid, $"invalid repository name '{Truncate(name)}'");
+    public static OciError NameInvalid(string name) => new(400, OciErrorCode.NameInvalid, $"invalid repository name '{Shorten(name)}'");
 
     public static OciError DigestInvalid(string value) => Digest.IsUnsupportedAlgorithm(value)
-        ? new(400, OciErrorCode.Unsupported, $"digest algorithm of '{Truncate(value)}' is not supported (sha256, sha512)")
-        : new(400, OciErrorCode.DigestInvalid, $"invalid digest '{Truncate(value)}'");
+        ? new(400, OciErrorCode.Unsupported, $"digest algorithm of '{Shorten(value)}' is not supported (sha256, sha512)")
+        : new(400, OciErrorCode.DigestInvalid, $"invalid digest '{Shorten(value)}'");
 
-    public static OciError ManifestUnknown(string reference) => new(404, OciErrorCode.ManifestUnknown, $"manifest unknown: {Truncate(reference)}");
+    public static OciError ManifestUnknown(string reference) => new(404, OciErrorCode.ManifestUnknown, $"manifest unknown: {Shorten(reference)}");
 
     public static OciError BlobUnknown(Digest digest) => new(404, OciErrorCode.BlobUnknown, $"blob unknown: {digest}");
 
     public static OciError Unavailable(string message) => new(503, OciErrorCode.Unavailable, message);
 
-    private static string Truncate(string s) => s.Length > 300 ? s[..300] + "…" : s;
+    /// <summary>A client-supplied value shortened for an error message, so a huge header cannot make a huge response.</summary>
+    public static string Shorten(string value, int max = 100) => value.Length > max ? value[..max] + "…" : value;
 }

@@ -26,7 +26,7 @@ internal sealed class FileBlobStore : IBlobStore
         {
             foreach (var stale in Directory.EnumerateFiles(_tempRoot))
             {
-                TryDelete(stale);
+                FileSystem.TryDelete(stale);
             }
         }
 
@@ -89,22 +89,8 @@ internal sealed class FileBlobStore : IBlobStore
             return false;
         }
 
-        TryDelete(path);
+        FileSystem.TryDelete(path);
         _tier?.Removed(BlobIndexKey.Blob(digest));
         return true;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

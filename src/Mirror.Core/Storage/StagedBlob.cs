@@ -134,7 +134,7 @@ public sealed class StagedBlob : IDisposable
             }
 
             _file.Dispose();
-            TryDelete(TempPath);
+            FileSystem.TryDelete(TempPath);
             _state = State.Discarded;
         }
 
@@ -155,18 +155,6 @@ public sealed class StagedBlob : IDisposable
         Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
         BufferSize = 0,
     });
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // A temp file left behind is removed at the next start.
-        }
-    }
 
     private enum State
     {

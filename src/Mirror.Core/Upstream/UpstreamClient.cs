@@ -84,17 +84,12 @@ internal sealed partial class UpstreamClient : IDisposable
     /// </summary>
     public async ValueTask<string?> AuthorizeAsync(string scope, string? clientAuthorization, CancellationToken cancellationToken)
     {
-        if (Options.ForwardClientAuthorization && clientAuthorization is { Length: > 0 })
-        {
-            return clientAuthorization;
-        }
-
         if (_bearerChallenge is null && !_wantsBasic && !_probed)
         {
             _probed = true;
             try
             {
-                using var probe = await SendFollowingRedirectsAsync(new UpstreamRequest(HttpMethod.Get, null!, string.Empty), new Uri($"{_baseUrl}/v2/"), null, cancellationToken).ConfigureAwait(false);
+                using var probe = await SendFollowingRedirectsAsync(HttpMethod.Get, new Uri($"{_baseUrl}/v2/"), accept: null, rangeStart: null, authorization: null, cancellationToken).ConfigureAwait(false);
                 if (probe.StatusCode == HttpStatusCode.Unauthorized)
                 {
                     LearnChallenge(AuthChallenge.Parse(probe.Headers.WwwAuthenticate.FirstOrDefault()?.ToString()));
@@ -106,7 +101,7 @@ internal sealed partial class UpstreamClient : IDisposable
             }
         }
 
-        return await AuthorizationForAsync(scope, new UpstreamRequest(HttpMethod.Get, null!, string.Empty), forceRefresh: false, cancellationToken).ConfigureAwait(false);
+        return await AuthorizationForAsync(scope, clientAuthorization, forceRefresh: false, cancellationToken).ConfigureAwait(false);
     }
 
     private void LearnChallenge(AuthChallenge? challenge)
@@ -200,7 +195,7 @@ internal sealed partial class UpstreamClient : IDisposable
         var scope = $"repository:{request.Repository}:pull";
         try
         {
-            var authorization = await AuthorizationForAsync(scope, request, forceRefresh: false, cancellationToken).ConfigureAwait(false);
+            var authorization = await AuthorizationForAsync(scope, request.ClientAuthorization, forceRefresh: false, cancellationToken).ConfigureAwait(false);
             var response = await SendFollowingRedirectsAsync(request, uri, authorization, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.Unauthorized
                 && AuthChallenge.Parse(response.Headers.WwwAuthenticate.FirstOrDefault()?.ToString()) is { } challenge)
@@ -209,9 +204,9 @@ internal sealed partial class UpstreamClient : IDisposable
                 if (challenge.IsBearer && challenge.Realm is not null)
                 {
                     _bearerChallenge = challenge;
-                    retryWith = await AuthorizationForAsync(scope, request, forceRefresh: authorization is not null, cancellationToken).ConfigureAwait(false);
+                    retryWith = await AuthorizationForAsync(scope, request.ClientAuthorization, forceRefresh: authorization is not null, cancellationToken).ConfigureAwait(false);
                 }
-                else if (challenge.IsBasic && CredentialsFor(request) is { } basic)
+                else if (challenge.IsBasic && CredentialsFor(request.ClientAuthorization) is { } basic)
                 {
                     _wantsBasic = true;
                     retryWith = "Basic " + basic;
@@ -345,19 +340,22 @@ internal sealed partial class UpstreamClient : IDisposable
         return new UpstreamResponse(status, response, detail);
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(UpstreamRequest request, Uri uri, string? authorization, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendFollowingRedirectsAsync(UpstreamRequest request, Uri uri, string? authorization, CancellationToken cancellationToken) =>
+        SendFollowingRedirectsAsync(request.Method, uri, request.Accept, request.RangeStart, authorization, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpMethod method, Uri uri, string? accept, long? rangeStart, string? authorization, CancellationToken cancellationToken)
     {
         using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         headersTimeout.CancelAfter(Options.ResponseHeadersTimeout);
         for (var hop = 0; ; hop++)
         {
-            using var message = new HttpRequestMessage(request.Method, uri);
-            if (request.Accept is not null)
+            using var message = new HttpRequestMessage(method, uri);
+            if (accept is not null)
             {
-                message.Headers.TryAddWithoutValidation("Accept", request.Accept);
+                message.Headers.TryAddWithoutValidation("Accept", accept);
             }
 
-            if (request.RangeStart is { } start)
+            if (rangeStart is { } start)
             {
                 message.Headers.Range = new RangeHeaderValue(start, null);
             }
@@ -385,23 +383,23 @@ internal sealed partial class UpstreamClient : IDisposable
     /// The basic credentials for this request: with ForwardClientAuthorization, the client's own (from its
     /// <c>Authorization: Basic</c>), else the configured ones.
     /// </summary>
-    private string? CredentialsFor(UpstreamRequest request) =>
-        Options.ForwardClientAuthorization && request.ClientAuthorization is { } header
+    private string? CredentialsFor(string? clientAuthorization) =>
+        Options.ForwardClientAuthorization && clientAuthorization is { } header
             && header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)
             ? header["Basic ".Length..].Trim()
             : _basicCredentials;
 
-    private async ValueTask<string?> AuthorizationForAsync(string scope, UpstreamRequest request, bool forceRefresh, CancellationToken cancellationToken)
+    private async ValueTask<string?> AuthorizationForAsync(string scope, string? clientAuthorization, bool forceRefresh, CancellationToken cancellationToken)
     {
         // A client's bearer token (issued by the upstream's realm) is passed through as it is; its basic
         // credentials are exchanged for a token like the configured ones would be.
-        if (Options.ForwardClientAuthorization && request.ClientAuthorization is { Length: > 0 } clientAuth
+        if (Options.ForwardClientAuthorization && clientAuthorization is { Length: > 0 } clientAuth
             && !clientAuth.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             return clientAuth;
         }
 
-        var credentials = CredentialsFor(request);
+        var credentials = CredentialsFor(clientAuthorization);
         var challenge = _bearerChallenge;
         if (challenge is null)
         {

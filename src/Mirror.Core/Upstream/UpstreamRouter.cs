@@ -68,7 +68,7 @@ internal sealed class UpstreamRouter : IDisposable
         {
             if (_byHost.GetValueOrDefault(ns) is not { } byNs)
             {
-                error = new OciError(404, OciErrorCode.NameUnknown, $"registry '{Truncate(ns)}' (from ?ns=) is not mirrored here; configured: {_configured}");
+                error = new OciError(404, OciErrorCode.NameUnknown, $"registry '{OciError.Shorten(ns)}' (from ?ns=) is not mirrored here; configured: {_configured}");
                 return false;
             }
 
@@ -82,7 +82,7 @@ internal sealed class UpstreamRouter : IDisposable
                 var host = path[..slash];
                 if (_byHost.GetValueOrDefault(host) is not { } byPrefix)
                 {
-                    error = new OciError(404, OciErrorCode.NameUnknown, $"registry '{Truncate(host)}' (from the path) is not mirrored here; configured: {_configured}");
+                    error = new OciError(404, OciErrorCode.NameUnknown, $"registry '{OciError.Shorten(host)}' (from the path) is not mirrored here; configured: {_configured}");
                     return false;
                 }
 
@@ -104,8 +104,6 @@ internal sealed class UpstreamRouter : IDisposable
     /// <summary>A first path component is a registry host when it has a dot or a port, or is <c>localhost</c> (Docker's own rule for image references).</summary>
     private static bool LooksLikeHost(ReadOnlySpan<char> segment) =>
         segment.Contains('.') || segment.Contains(':') || segment.SequenceEqual("localhost");
-
-    private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
 
     public void Dispose()
     {

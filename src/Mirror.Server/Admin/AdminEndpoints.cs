@@ -141,7 +141,7 @@ public static class AdminEndpoints
         {
             return Error(400, "PARAMETER_INVALID", olderThan.Length == 0
                 ? "olderThan is required, e.g. ?olderThan=24h (units: s, m, h, d)"
-                : $"olderThan '{Truncate(olderThan)}' is not a duration such as 30m, 24h or 7d");
+                : $"olderThan '{OciError.Shorten(olderThan)}' is not a duration such as 30m, 24h or 7d");
         }
 
         var (files, bytes) = tier.Prune(age);
@@ -165,7 +165,7 @@ public static class AdminEndpoints
 
         if (!Reference.TryParse(tag, out var reference) || reference.IsDigest)
         {
-            return Error(400, "TAG_INVALID", $"'{Truncate(tag)}' is not a tag");
+            return Error(400, "TAG_INVALID", $"'{OciError.Shorten(tag)}' is not a tag");
         }
 
         await manifests.InvalidateTagAsync(upstream.Name, repository.Value, tag, request.HttpContext.RequestAborted);
@@ -174,8 +174,6 @@ public static class AdminEndpoints
 
     private static IResult Error(int status, string code, string message) =>
         Results.Json(new { errors = new[] { new { code, message } } }, (JsonSerializerOptions?)null, "application/json; charset=utf-8", status);
-
-    private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
 
     private sealed class Totals
     {

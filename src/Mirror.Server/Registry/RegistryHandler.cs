@@ -118,7 +118,7 @@ internal sealed partial class RegistryHandler
         {
             await OciErrorWriter.WriteAsync(context, path.Reference.Contains(':')
                 ? OciError.DigestInvalid(path.Reference)
-                : new OciError(400, OciErrorCode.ManifestInvalid, $"invalid tag '{Truncate(path.Reference)}'"));
+                : new OciError(400, OciErrorCode.ManifestInvalid, $"invalid tag '{OciError.Shorten(path.Reference)}'"));
             return CacheResult.Error;
         }
 
@@ -212,11 +212,11 @@ internal sealed partial class RegistryHandler
             switch (ByteRange.Resolve(rangeHeader, total, out var first, out var last))
             {
                 case RangeKind.Malformed:
-                    await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"unsupported Range '{Truncate(rangeHeader ?? string.Empty)}': use a single bytes=N- or bytes=N-M range"));
+                    await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"unsupported Range '{OciError.Shorten(rangeHeader ?? string.Empty)}': use a single bytes=N- or bytes=N-M range"));
                     return CacheResult.Error;
                 case RangeKind.NotSatisfiable:
                     response.Headers.ContentRange = $"bytes */{total}";
-                    await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"range '{Truncate(rangeHeader ?? string.Empty)}' is not satisfiable: the blob has {total} bytes"));
+                    await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"range '{OciError.Shorten(rangeHeader ?? string.Empty)}' is not satisfiable: the blob has {total} bytes"));
                     return CacheResult.Error;
                 case RangeKind.Satisfiable:
                     response.StatusCode = StatusCodes.Status206PartialContent;
@@ -284,8 +284,6 @@ internal sealed partial class RegistryHandler
 
     private static string SanitizeHeader(string? value) =>
         new((value ?? string.Empty).Where(c => c is >= ' ' and < (char)127 and not '"').Take(200).ToArray());
-
-    private static string Truncate(string s) => s.Length > 100 ? s[..100] + "…" : s;
 
     private static partial class Log
     {
