@@ -12,4 +12,7 @@ public sealed record FillHead(long? Length, UpstreamStatus Status, string? Detai
 
     /// <summary>The upstream answered but the cache cannot be written (disk full, directory unwritable).</summary>
     public bool Uncacheable { get; init; }
+
+    /// <summary>The mirror's own refusal (a blob over MaxBlobSize), when it is not the upstream's status.</summary>
+    public Mirror.Oci.OciError? Error { get; init; }
 }

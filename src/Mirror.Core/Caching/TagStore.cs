@@ -12,9 +12,17 @@ namespace Mirror.Caching;
 /// level in front of it is <see cref="SmallObjectCache"/>; this type keeps no copy of its own. A damaged file is a
 /// miss.
 /// </summary>
+/// <remarks>
+/// Reads are asynchronous (they happen on a memory-tier miss, on the request path). Writes of one tag are
+/// serialised by one of 64 striped locks, so tags do not queue behind each other, and a file holds at most
+/// <see cref="MaxVariants"/> answers: the oldest-validated one goes when a new one comes.
+/// </remarks>
 internal sealed class TagStore
 {
-    private readonly Lock _fileGate = new();
+    /// <summary>Answers kept per tag (Accept sets are bounded by <see cref="MediaTypes.Known"/>; this bounds the file).</summary>
+    public const int MaxVariants = 16;
+
+    private readonly Lock[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
     private readonly string _root;
 
     public TagStore(string root)
@@ -23,28 +31,36 @@ internal sealed class TagStore
         Directory.CreateDirectory(_root);
     }
 
-    public TagEntry? Get(TagKey key) =>
-        Read(key)?.GetValueOrDefault(key.Accept) is { } s && Digest.TryParse(s.Digest, out var digest)
+    public async ValueTask<TagEntry?> GetAsync(TagKey key, CancellationToken cancellationToken) =>
+        (await ReadAsync(PathOf(key.Registry, key.Repository, key.Tag), key, cancellationToken).ConfigureAwait(false))?.GetValueOrDefault(key.Variant) is { } s
+            && Digest.TryParse(s.Digest, out var digest)
             ? new TagEntry(digest, s.MediaType, s.ValidatedAt)
             : null;
 
     public void Set(TagKey key, TagEntry entry)
     {
-        lock (_fileGate)
+        var path = PathOf(key.Registry, key.Repository, key.Tag);
+        lock (StripeOf(path))
         {
-            var all = Read(key) ?? new Dictionary<string, StoredAnswer>(StringComparer.Ordinal);
-            all[key.Accept] = new StoredAnswer(entry.Digest.ToString(), entry.MediaType, entry.ValidatedAt);
-            Write(key, all);
+            var all = Read(path, key) ?? new Dictionary<string, StoredAnswer>(StringComparer.Ordinal);
+            all[key.Variant] = new StoredAnswer(entry.Digest.ToString(), entry.MediaType, entry.ValidatedAt);
+            while (all.Count > MaxVariants)
+            {
+                all.Remove(all.MinBy(a => a.Value.ValidatedAt).Key);
+            }
+
+            Write(path, key, all);
         }
     }
 
     public void Remove(TagKey key)
     {
-        lock (_fileGate)
+        var path = PathOf(key.Registry, key.Repository, key.Tag);
+        lock (StripeOf(path))
         {
-            if (Read(key) is { } all && all.Remove(key.Accept))
+            if (Read(path, key) is { } all && all.Remove(key.Variant))
             {
-                Write(key, all);
+                Write(path, key, all);
             }
         }
     }
@@ -52,15 +68,17 @@ internal sealed class TagStore
     /// <summary>Forgets every answer for a tag, whatever Accept it was asked with (after a push or delete).</summary>
     public void Invalidate(string registry, string repository, string tag)
     {
-        lock (_fileGate)
+        var path = PathOf(registry, repository, tag);
+        lock (StripeOf(path))
         {
-            FileSystem.TryDelete(PathOf(registry, repository, tag));
+            FileSystem.TryDelete(path);
         }
     }
 
-    private Dictionary<string, StoredAnswer>? Read(TagKey key)
+    private Lock StripeOf(string path) => _stripes[(path[^2] * 31 + path[^1]) & 63];
+
+    private static async ValueTask<Dictionary<string, StoredAnswer>?> ReadAsync(string path, TagKey key, CancellationToken cancellationToken)
     {
-        var path = PathOf(key.Registry, key.Repository, key.Tag);
         if (!File.Exists(path))
         {
             return null; // the common case for a new tag: no exception on that path
@@ -68,20 +86,48 @@ internal sealed class TagStore
 
         try
         {
-            var file = JsonSerializer.Deserialize<StoredTag>(File.ReadAllBytes(path));
-            return file is { Answers: not null } && file.Name == Name(key.Registry, key.Repository, key.Tag)
-                ? new Dictionary<string, StoredAnswer>(file.Answers, StringComparer.Ordinal)
-                : null;
+            return Parse(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), key);
         }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
     }
 
-    private void Write(TagKey key, Dictionary<string, StoredAnswer> answers)
+    private static Dictionary<string, StoredAnswer>? Read(string path, TagKey key)
     {
-        var path = PathOf(key.Registry, key.Repository, key.Tag);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(File.ReadAllBytes(path), key);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<string, StoredAnswer>? Parse(byte[] content, TagKey key)
+    {
+        try
+        {
+            var file = JsonSerializer.Deserialize<StoredTag>(content);
+            return file is { Answers: not null } && file.Name == Name(key.Registry, key.Repository, key.Tag)
+                ? new Dictionary<string, StoredAnswer>(file.Answers, StringComparer.Ordinal)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static void Write(string path, TagKey key, Dictionary<string, StoredAnswer> answers)
+    {
         try
         {
             if (answers.Count == 0)

@@ -63,9 +63,31 @@ internal sealed class FileBlobStore : IBlobStore
         return info.Exists;
     }
 
-    /// <exception cref="CacheUnavailableException">The temp file cannot be created (disk full, directory unwritable).</exception>
+    /// <summary>
+    /// Starts writing a blob; <paramref name="expectedLength"/> (the upstream's claim) is reserved up front so a disk
+    /// that cannot hold it fails now, not half-way through the body.
+    /// </summary>
+    /// <remarks>
+    /// A claim is only a claim: one larger than the disk tier or the free space is that fill's problem (it streams
+    /// uncached), not the node's. Only when a small write fails too is the cache reported unwritable (readiness).
+    /// </remarks>
+    /// <exception cref="CacheUnavailableException">The blob cannot be written here (disk full, directory unwritable, claim too large).</exception>
     public StagedBlob BeginWrite(Digest digest, long? expectedLength = null)
     {
+        if (expectedLength is > 0 and var claim)
+        {
+            if (_tier?.Limits.MaxBytes is > 0 and var max && claim > max)
+            {
+                throw new CacheUnavailableException($"{digest} has {claim} bytes, more than the whole disk tier holds ({max} bytes)", null);
+            }
+
+            if (FreeBytes() is { } free && claim > free)
+            {
+                ProbeWritable();
+                throw new CacheUnavailableException($"{digest} has {claim} bytes, more than the {free} bytes free in the cache", null);
+            }
+        }
+
         StagedBlob staged;
         try
         {
@@ -73,12 +95,54 @@ internal sealed class FileBlobStore : IBlobStore
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _tier?.WriteFailed("begin write", ex);
-            throw new CacheUnavailableException($"cannot write {digest} to the cache in {_tempRoot}: {ex.Message}", ex);
+            if (expectedLength is not > 0 || !ProbeWritable())
+            {
+                _tier?.WriteFailed("begin write", ex);
+            }
+
+            throw new CacheUnavailableException($"cannot write {digest} to the cache: {ex.Message}", ex);
         }
 
         _tier?.WriteStarted(digest);
         return staged;
+    }
+
+    /// <summary>Bytes free on the cache's filesystem for this process, or null when that cannot be told.</summary>
+    private long? FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(_tempRoot).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether a small write still works; when it does not, the disk really is full (reported once).</summary>
+    private bool ProbeWritable()
+    {
+        var probe = Path.Combine(_tempRoot, "probe." + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var file = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                file.Write(new byte[64 * 1024]);
+                file.Flush(flushToDisk: false);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _tier?.WriteFailed("write", ex);
+            return false;
+        }
+        finally
+        {
+            FileSystem.TryDelete(probe);
+        }
     }
 
     public bool Delete(Digest digest)

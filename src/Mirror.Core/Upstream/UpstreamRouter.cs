@@ -25,7 +25,7 @@ internal sealed class UpstreamRouter : IDisposable
         var all = new List<UpstreamClient>();
         foreach (var u in options.Value.Upstreams)
         {
-            var client = new UpstreamClient(u, UpstreamClient.CreateHandler(u), cache, time, logger);
+            var client = new UpstreamClient(u, cache, time, logger);
             all.Add(client);
             _byHost[u.Name] = client;
         }
@@ -97,7 +97,19 @@ internal sealed class UpstreamRouter : IDisposable
             return false;
         }
 
-        repository = upstream.Name == UpstreamOptions.DockerHub ? name.WithLibraryPrefix() : name;
+        if (upstream.Name == UpstreamOptions.DockerHub)
+        {
+            // "library/" + a 250-character name is over the spec's limit: refused here, not by the upstream.
+            if (!name.TryWithLibraryPrefix(out var prefixed))
+            {
+                error = new OciError(400, OciErrorCode.NameInvalid, $"repository name '{OciError.Shorten(path)}' is longer than {RepositoryName.MaxLength} characters with library/");
+                return false;
+            }
+
+            name = prefixed;
+        }
+
+        repository = name;
         return true;
     }
 

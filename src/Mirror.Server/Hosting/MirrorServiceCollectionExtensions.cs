@@ -56,6 +56,7 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<IManifestStore>(sp => new FileManifestStore(Directory(sp), sp.GetRequiredService<DiskTier>()));
         services.TryAddSingleton(sp => new TagStore(Directory(sp)));
         services.TryAddSingleton<UpstreamRouter>();
+        services.TryAddSingleton<ContentAccessCheck>();
         services.TryAddSingleton<BlobCache>();
         services.TryAddSingleton<ManifestCache>();
         services.TryAddSingleton<SmallObjectCache>();
@@ -90,6 +91,13 @@ public static class MirrorServiceCollectionExtensions
                 MirrorMetrics.CacheEntries.WithLabels("memory").Set(stats.CurrentEntryCount);
             }
         });
+
+        if (options.Metrics.Enabled && options.Metrics.Port is null)
+        {
+            // On the registry port, metrics (upstream names, cache sizes) are for the operator: the admin
+            // token, or loopback without one. Mirror:Metrics:Port serves them openly on a port of their own.
+            app.Use(AdminEndpoints.GuardMetricsAsync);
+        }
 
         app.UseRouting();
         app.UseHttpMetrics();
@@ -194,7 +202,10 @@ public static class MirrorServiceCollectionExtensions
         options.Upstreams = upstreams;
     }
 
-    /// <summary>Ready when the cache can be written and its index loaded; otherwise 503 with the reason.</summary>
+    /// <summary>
+    /// Ready when the cache can be written and its index loaded; otherwise 503 with what is wrong — in words, never
+    /// with paths or exception text (probes are often reachable by more than the operator; the log has the detail).
+    /// </summary>
     private static IResult Readiness(IServiceProvider services)
     {
         var health = services.GetService<CacheHealth>();
@@ -209,7 +220,7 @@ public static class MirrorServiceCollectionExtensions
                 status = "not ready",
                 writable = health.IsWritable,
                 indexLoaded = health.IsIndexLoaded,
-                lastError = health.LastError?.ToString(),
+                reason = !health.IsWritable ? "the cache directory cannot be written (see the log)" : "the persistent index could not be opened (see the log)",
             },
             statusCode: StatusCodes.Status503ServiceUnavailable);
     }

@@ -23,8 +23,13 @@ internal sealed partial class RegistryHandler
     private readonly PassThrough _passThrough;
     private readonly ILogger _logger;
 
+    // With any upstream that forwards client credentials, /v2/ must challenge: Docker, podman and skopeo send
+    // credentials only after a challenge, and would never send the ones they hold for the mirror.
+    private readonly bool _challengeOnBase;
+
     public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ILogger<RegistryHandler> logger)
     {
+        _challengeOnBase = router.All.Any(u => u.Options.ForwardClientAuthorization);
         _passThrough = passThrough;
         _router = router;
         _blobs = blobs;
@@ -44,7 +49,7 @@ internal sealed partial class RegistryHandler
         {
             result = (path.Kind, isRead) switch
             {
-                (RegistryPathKind.Base, true) => await BaseAsync(context),
+                (RegistryPathKind.Base, true) => await BaseAsync(context, _challengeOnBase),
                 (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path),
                 (RegistryPathKind.Blob, true) => await BlobAsync(context, path),
                 (RegistryPathKind.Base or RegistryPathKind.Unknown, _) => await OtherAsync(context),
@@ -82,8 +87,15 @@ internal sealed partial class RegistryHandler
         _ => "error",
     };
 
-    private static async Task<CacheResult> BaseAsync(HttpContext context)
+    private static async Task<CacheResult> BaseAsync(HttpContext context, bool challenge)
     {
+        if (challenge && string.IsNullOrEmpty(context.Request.Headers.Authorization))
+        {
+            context.Response.Headers.WWWAuthenticate = BasicChallenge;
+            await OciErrorWriter.WriteAsync(context, new OciError(401, OciErrorCode.Unauthorized, "authentication required: log in to this mirror with your registry credentials"));
+            return CacheResult.Hit;
+        }
+
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = 2;
         if (!HttpMethods.IsHead(context.Request.Method))
@@ -103,12 +115,25 @@ internal sealed partial class RegistryHandler
         return CacheResult.Error;
     }
 
-    private bool TryRoute(HttpContext context, string name, out UpstreamClient upstream, out RepositoryName repository, out OciError? error) =>
-        _router.TryRoute(context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null, name, out upstream, out repository, out error);
+    /// <summary>Routes the request and makes its pull scope: upstream, repository, and whose credentials count.</summary>
+    private bool TryScope(HttpContext context, string name, out PullScope scope, out OciError? error)
+    {
+        scope = null!;
+        if (!_router.TryRoute(context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null, name, out var upstream, out var repository, out error))
+        {
+            return false;
+        }
+
+        scope = PullScope.Create(upstream, repository, context.Request.Headers.Authorization.FirstOrDefault(), ClientOf(context));
+        return true;
+    }
+
+    /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
+    internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
 
     private async Task<CacheResult> ManifestAsync(HttpContext context, RegistryPath path)
     {
-        if (!TryRoute(context, path.Name, out var upstream, out var repository, out var error))
+        if (!TryScope(context, path.Name, out var scope, out var error))
         {
             await OciErrorWriter.WriteAsync(context, error!);
             return CacheResult.Error;
@@ -124,10 +149,10 @@ internal sealed partial class RegistryHandler
 
         var acceptHeaders = context.Request.Headers.Accept;
         var accepted = acceptHeaders.Count <= 1 ? MediaTypes.ParseAcceptCached(acceptHeaders.ToString()) : MediaTypes.ParseAccept(acceptHeaders);
-        var lookup = await _manifests.GetAsync(upstream, repository, reference, accepted, ClientAuthorization(context, upstream), context.RequestAborted);
+        var lookup = await _manifests.GetAsync(scope, reference, accepted, context.RequestAborted);
         if (lookup.Manifest is not { } manifest)
         {
-            await WriteUpstreamErrorAsync(context, lookup.Error!, upstream);
+            await WriteUpstreamErrorAsync(context, lookup.Error!, scope.Upstream);
             return CacheResult.Error;
         }
 
@@ -155,12 +180,13 @@ internal sealed partial class RegistryHandler
 
     private async Task<CacheResult> BlobAsync(HttpContext context, RegistryPath path)
     {
-        if (!TryRoute(context, path.Name, out var upstream, out var repository, out var error))
+        if (!TryScope(context, path.Name, out var scope, out var error))
         {
             await OciErrorWriter.WriteAsync(context, error!);
             return CacheResult.Error;
         }
 
+        var upstream = scope.Upstream;
         if (!Digest.TryParse(path.Reference, out var digest))
         {
             await OciErrorWriter.WriteAsync(context, OciError.DigestInvalid(path.Reference));
@@ -171,7 +197,7 @@ internal sealed partial class RegistryHandler
         var aborted = context.RequestAborted;
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            var (length, headError) = await _blobs.HeadAsync(upstream, repository, digest, ClientAuthorization(context, upstream), aborted);
+            var (length, headError) = await _blobs.HeadAsync(scope, digest, aborted);
             if (headError is not null)
             {
                 await WriteUpstreamErrorAsync(context, headError, upstream);
@@ -183,7 +209,7 @@ internal sealed partial class RegistryHandler
             return CacheResult.Hit;
         }
 
-        using var lookup = await _blobs.OpenAsync(upstream, repository, digest, ClientAuthorization(context, upstream), aborted);
+        using var lookup = await _blobs.OpenAsync(scope, digest, aborted);
         if (lookup.Error is { } lookupError)
         {
             await WriteUpstreamErrorAsync(context, lookupError, upstream);
@@ -259,19 +285,18 @@ internal sealed partial class RegistryHandler
     /// client is challenged (Basic) so that Docker, podman or containerd send the credentials they hold for the
     /// mirror; the mirror exchanges them at the upstream's realm.
     /// </summary>
-    private static Task WriteUpstreamErrorAsync(HttpContext context, OciError error, UpstreamClient upstream)
+    internal static Task WriteUpstreamErrorAsync(HttpContext context, OciError error, UpstreamClient upstream)
     {
         if (error.Code == OciErrorCode.Unauthorized && upstream.Options.ForwardClientAuthorization)
         {
-            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{upstream.Name} via mirror\"";
+            context.Response.Headers.WWWAuthenticate = BasicChallenge;
         }
 
         return OciErrorWriter.WriteAsync(context, error);
     }
 
-    /// <summary>The client's Authorization header, only for an upstream that forwards it.</summary>
-    private static string? ClientAuthorization(HttpContext context, UpstreamClient upstream) =>
-        upstream.Options.ForwardClientAuthorization ? context.Request.Headers.Authorization.FirstOrDefault() : null;
+    /// <summary>One realm for the whole mirror: clients store one credential per registry host, not per upstream.</summary>
+    private const string BasicChallenge = "Basic realm=\"mirror\"";
 
     private static void SetBlobHeaders(HttpResponse response, Digest digest)
     {

@@ -177,4 +177,36 @@ public sealed class MirrorOptionsValidatorTests
         var result = _validator.Validate(null, options);
         return result.Failed ? [.. result.Failures!] : [];
     }
+
+    [Fact]
+    public void Validate_AllowPushWithSharedCredentials_RefusedUnlessClientCredentialsForwarded()
+    {
+        var options = new MirrorOptions { Upstreams = [new UpstreamOptions { Name = "registry.corp.example", Username = "mirror", Password = "x", AllowPush = true }] };
+        options.DefaultUpstream = "registry.corp.example";
+
+        var refused = _validator.Validate(null, options);
+        options.Upstreams[0].ForwardClientAuthorization = true;
+        var forwarded = _validator.Validate(null, options);
+
+        Assert.Contains(refused.Failures!, f => f.Contains("AllowPush with the mirror's own credentials", StringComparison.Ordinal));
+        Assert.True(forwarded.Succeeded, forwarded.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("lots")]
+    public void Validate_BadMaxBlobSize_Listed(string value)
+    {
+        var options = new MirrorOptions();
+        new MirrorOptionsSetup().PostConfigure(null, options);
+        options.Cache.MaxBlobSize = value;
+        options.Cache.MaxAbandonedFillsPerClient = 0;
+        options.Upstreams[0].RequestTimeout = TimeSpan.Zero;
+
+        var failures = _validator.Validate(null, options).Failures!;
+
+        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxBlobSize", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxAbandonedFillsPerClient", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("RequestTimeout must be positive", StringComparison.Ordinal));
+    }
 }
