@@ -44,24 +44,24 @@ internal sealed class BlobCache
     /// <summary>Clients streaming from a fill someone else started (waiters beyond each fill's first).</summary>
     public int CoalescedWaiters => _fills.Sum(f => Math.Max(0, f.Waiters - 1));
 
-    public async ValueTask<BlobLookup> OpenAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
+    public async ValueTask<BlobOpenResult> OpenAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
         if (await _access.CheckAsync(scope, manifest: false, digest, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return BlobLookup.Failed(refused);
+            return refused;
         }
 
         if (_store.TryOpen(digest) is { } stored)
         {
-            return BlobLookup.Hit(stored);
+            return new StoredBlobContent(stored);
         }
 
         // A client with too many fills it walked away from starts no more until they end; joining a running
         // fill is always free.
         if (_fills.Peek(digest) is null && !_budget.MayStart(scope.Client))
         {
-            return BlobLookup.Failed(new OciError(429, OciErrorCode.TooManyRequests,
-                $"{_budget.PerClient} blob downloads you started and left are still running; retry when they have finished"));
+            return new OciError(429, OciErrorCode.TooManyRequests,
+                $"{_budget.PerClient} blob downloads you started and left are still running; retry when they have finished");
         }
 
         var lease = _fills.Join(
@@ -81,10 +81,10 @@ internal sealed class BlobCache
             if (!head.Started)
             {
                 lease.Dispose();
-                return BlobLookup.Failed(head.Error ?? UpstreamErrors.ToOciError(head.Status, head.Detail, OciError.BlobUnknown(digest)));
+                return head.Error ?? UpstreamErrors.ToOciError(head.Status, head.Detail, OciError.BlobUnknown(digest));
             }
 
-            return BlobLookup.Filling(lease, head.Length);
+            return new FillingBlobContent(lease, head.Length);
         }
         catch
         {
@@ -94,16 +94,16 @@ internal sealed class BlobCache
     }
 
     /// <summary>The cache cannot be written: this reader gets its own upstream stream, verified as it goes.</summary>
-    private static async ValueTask<BlobLookup> OpenUncachedAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
+    private static async ValueTask<BlobOpenResult> OpenUncachedAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
         var response = await scope.Upstream.SendAsync(scope.Blob(HttpMethod.Get, digest), cancellationToken).ConfigureAwait(false);
         if (response.Status != UpstreamStatus.Ok)
         {
             response.Dispose();
-            return BlobLookup.Failed(UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.BlobUnknown(digest)));
+            return UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.BlobUnknown(digest));
         }
 
-        return BlobLookup.Uncached(response, digest);
+        return new UncachedBlobContent(response, digest);
     }
 
     /// <summary>

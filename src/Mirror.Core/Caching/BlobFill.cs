@@ -21,7 +21,7 @@ namespace Mirror.Caching;
 ///    length + digest check ─▶ flush ─▶ rename (Committed)      any failure ─▶ delete temp (Failed)
 ///
 ///  each reader (CopyToAsync): its own handle on the temp file; send [offset, Written); wait for the
-///  signal when caught up; Committed and done ─▶ return; Failed ─▶ FillFailedException (abort the client)
+///  signal when caught up; Committed and done ─▶ Completed; Failed ─▶ SourceFailed (the client is aborted)
 /// </code>
 /// The temp file is the shared buffer, so memory stays flat whatever the number of readers or the blob size.
 /// </remarks>
@@ -84,11 +84,17 @@ internal sealed partial class BlobFill : Flight
 
     /// <summary>
     /// Streams bytes [<paramref name="offset"/>, offset + <paramref name="count"/>) to <paramref name="destination"/>
-    /// as they arrive. <paramref name="count"/> null means "to the end, whatever the end is".
+    /// as they arrive. <paramref name="count"/> null means "to the end, whatever the end is". A failed fill is
+    /// <see cref="CopyResult.SourceFailed"/> with the reason: the caller aborts its client.
     /// </summary>
-    public async Task CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken)
+    public async Task<(CopyResult Result, string? Reason)> CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken)
     {
-        await using var file = OpenRead() ?? throw new FillFailedException($"fill of {Digest} failed");
+        await using var file = OpenRead();
+        if (file is null)
+        {
+            return (CopyResult.SourceFailed, $"fill of {Digest} failed");
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -109,10 +115,15 @@ internal sealed partial class BlobFill : Flight
                     var read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(available, buffer.Length)), position, cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        throw new FillFailedException($"fill of {Digest}: temp file shorter than reported");
+                        return (CopyResult.SourceFailed, $"fill of {Digest}: temp file shorter than reported");
                     }
 
-                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    var written = await WriteChunkAsync(destination, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    if (written != CopyResult.Completed)
+                    {
+                        return (written, null);
+                    }
+
                     position += read;
                     continue;
                 }
@@ -120,19 +131,46 @@ internal sealed partial class BlobFill : Flight
                 switch (outcome)
                 {
                     case FillOutcome.Committed when count is null:
-                        return;
+                        return (CopyResult.Completed, null);
                     case FillOutcome.Committed:
-                        throw new FillFailedException($"fill of {Digest} ended at {Written} bytes, before {end}");
+                        return (CopyResult.SourceFailed, $"fill of {Digest} ended at {Written} bytes, before {end}");
                     case FillOutcome.Failed:
-                        throw new FillFailedException($"fill of {Digest} failed after {Written} bytes");
+                        return (CopyResult.SourceFailed, $"fill of {Digest} failed after {Written} bytes");
                 }
 
                 await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            return (CopyResult.Completed, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (CopyResult.Canceled, null);
+        }
+        catch (IOException ex)
+        {
+            return (CopyResult.SourceFailed, $"reading the fill of {Digest} failed: {ex.Message}");
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async ValueTask<CopyResult> WriteChunkAsync(Stream destination, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await destination.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            return CopyResult.Completed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CopyResult.Canceled;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            return CopyResult.ClientGone;
         }
     }
 

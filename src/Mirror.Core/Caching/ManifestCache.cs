@@ -180,7 +180,7 @@ internal sealed partial class ManifestCache
     {
         var upstream = scope.Upstream;
         var entry = await GetTagAsync(key, cancellationToken).ConfigureAwait(false);
-        var (cached, source) = entry is null ? (null, "disk") : await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
+        var (cached, source) = entry is null ? (null, CacheSource.Disk) : await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
         if (entry is not null && cached is not null)
         {
             // Someone else may have revalidated while this flight was queued behind theirs.
@@ -240,7 +240,7 @@ internal sealed partial class ManifestCache
         if (age <= upstream.Options.TagTtl + upstream.Options.MaxStale)
         {
             Log.ServedStale(_logger, upstream.Name, (long)age.TotalSeconds, reason ?? "upstream failed");
-            return new ManifestLookup(cached, CacheResult.Stale, null) { Source = "disk", StaleReason = reason ?? "upstream failed" };
+            return new ManifestLookup(cached, CacheResult.Stale, null) { Source = CacheSource.Disk, StaleReason = reason ?? "upstream failed" };
         }
 
         return ManifestLookup.Failed(error);
@@ -294,7 +294,7 @@ internal sealed partial class ManifestCache
         var (known, _) = await GetLocalAsync(digest, cancellationToken).ConfigureAwait(false);
         if (known is not null)
         {
-            return new ManifestLookup(known, CacheResult.Miss, null) { Source = "upstream" };
+            return new ManifestLookup(known, CacheResult.Miss, null) { Source = CacheSource.Upstream };
         }
 
         var manifest = new StoredManifest(digest, MediaTypes.OfManifest(content, response.ContentType), content);
@@ -309,14 +309,14 @@ internal sealed partial class ManifestCache
         }
 
         await _small.SetManifestAsync(manifest, share: true, cancellationToken).ConfigureAwait(false);
-        return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = "upstream" };
+        return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = CacheSource.Upstream };
     }
 
-    private async ValueTask<(StoredManifest? Manifest, string Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
+    private async ValueTask<(StoredManifest? Manifest, CacheSource Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
     {
         if (await _small.GetManifestAsync(digest, cancellationToken).ConfigureAwait(false) is { } hot)
         {
-            return (hot, "memory");
+            return (hot, CacheSource.Memory);
         }
 
         var stored = await _store.GetAsync(digest, cancellationToken).ConfigureAwait(false);
@@ -325,7 +325,7 @@ internal sealed partial class ManifestCache
             await _small.SetManifestAsync(stored, share: true, cancellationToken).ConfigureAwait(false);
         }
 
-        return (stored, "disk");
+        return (stored, CacheSource.Disk);
     }
 
     private static string AcceptKey(IReadOnlyList<string> accepted) => accepted.Count switch

@@ -104,7 +104,7 @@ internal sealed partial class PassThrough
             await ForgetAsync(upstream, repository, path.Reference, context.RequestAborted);
         }
 
-        return CacheResult.Miss;
+        return CacheResult.Forwarded;
     }
 
     /// <summary>A pushed or deleted manifest must not be answered from the cache a moment later.</summary>

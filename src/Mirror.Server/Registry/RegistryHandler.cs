@@ -15,7 +15,6 @@ internal sealed partial class RegistryHandler
 {
     private const string ApiVersionHeader = "Docker-Distribution-API-Version";
     private const string DigestHeader = "Docker-Content-Digest";
-    private static readonly object ResultItem = new();
 
     private readonly UpstreamRouter _router;
     private readonly BlobCache _blobs;
@@ -60,7 +59,7 @@ internal sealed partial class RegistryHandler
         {
             // The client left; a fill it started goes on without it. A hang-up is not a mirror error: the request
             // keeps the result it had when the body started (a cancelled pull of a hit is still a hit).
-            result = context.Items.TryGetValue(ResultItem, out var begun) && begun is CacheResult r ? r : CacheResult.Error;
+            result = CacheResult.Error;
         }
         finally
         {
@@ -78,14 +77,7 @@ internal sealed partial class RegistryHandler
         }
     }
 
-    private static string ResultName(CacheResult result) => result switch
-    {
-        CacheResult.Hit => "hit",
-        CacheResult.Miss => "miss",
-        CacheResult.Coalesced => "coalesced",
-        CacheResult.Stale => "stale",
-        _ => "error",
-    };
+    private static string ResultName(CacheResult result) => CacheLabels.Of(result);
 
     private static async Task<CacheResult> BaseAsync(HttpContext context, bool challenge)
     {
@@ -162,7 +154,7 @@ internal sealed partial class RegistryHandler
         response.ContentLength = manifest.Content.Length;
         response.Headers[DigestHeader] = manifest.Digest.ToString();
         response.Headers.ETag = $"\"{manifest.Digest}\"";
-        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + lookup.Source;
+        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + CacheLabels.Of(lookup.Source);
         if (lookup.Result == CacheResult.Stale)
         {
             // RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.
@@ -172,7 +164,7 @@ internal sealed partial class RegistryHandler
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
-            MirrorMetrics.ServedBytes.WithLabels(lookup.Source).Inc(manifest.Content.Length);
+            MirrorMetrics.ServedBytes.WithLabels(CacheLabels.Of(lookup.Source)).Inc(manifest.Content.Length);
         }
 
         return lookup.Result;
@@ -193,7 +185,6 @@ internal sealed partial class RegistryHandler
             return CacheResult.Error;
         }
 
-        var response = context.Response;
         var aborted = context.RequestAborted;
         if (HttpMethods.IsHead(context.Request.Method))
         {
@@ -204,30 +195,42 @@ internal sealed partial class RegistryHandler
                 return CacheResult.Error;
             }
 
-            SetBlobHeaders(response, digest);
-            response.ContentLength = length;
+            SetBlobHeaders(context.Response, digest);
+            context.Response.ContentLength = length;
             return CacheResult.Hit;
         }
 
-        using var lookup = await _blobs.OpenAsync(scope, digest, aborted);
-        if (lookup.Error is { } lookupError)
+        var opened = await _blobs.OpenAsync(scope, digest, aborted);
+        if (opened.Content is not { } content)
         {
-            await WriteUpstreamErrorAsync(context, lookupError, upstream);
+            await WriteUpstreamErrorAsync(context, opened.Error!, upstream);
             return CacheResult.Error;
         }
 
+        using (content)
+        {
+            return await SendBlobAsync(context, digest, content, upstream);
+        }
+    }
+
+    /// <summary>
+    /// Headers, then the body: <code>length (wait for it only if a Range needs it) ─▶ Range ─▶ headers ─▶ copy ─▶ map the result</code>
+    /// </summary>
+    private async Task<CacheResult> SendBlobAsync(HttpContext context, Digest digest, BlobContent content, UpstreamClient upstream)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
         var rangeHeader = context.Request.Headers.Range.FirstOrDefault();
-        var size = lookup.Length;
+        var size = content.Length;
         if (size is null && rangeHeader is not null)
         {
             // An upstream without Content-Length: a range can only be answered once the end is known.
-            if (!await lookup.WaitForCompletionAsync(aborted))
+            size = await content.GetLengthAsync(aborted);
+            if (size is null)
             {
                 await OciErrorWriter.WriteAsync(context, new OciError(502, OciErrorCode.Unavailable, $"fetching {digest} from {upstream.Name} failed"));
                 return CacheResult.Error;
             }
-
-            size = lookup.CompletedLength;
         }
 
         SetBlobHeaders(response, digest);
@@ -255,29 +258,34 @@ internal sealed partial class RegistryHandler
             response.ContentLength = count;
         }
 
-        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + lookup.Source;
-        context.Items[ResultItem] = lookup.Result;
+        var source = CacheLabels.Of(content.Source);
+        response.Headers["X-Mirror-Cache"] = CacheLabels.Of(content.Result) + " " + source;
 
         // Headers go out before the first body byte: a client that joins a slow fill learns the length at once, and
         // a transfer that breaks later is visibly short of it.
-        await response.StartAsync(aborted);
         try
         {
-            await lookup.CopyToAsync(response.Body, offset, count, aborted);
-            MirrorMetrics.ServedBytes.WithLabels(lookup.Source).Inc(count ?? lookup.CompletedLength - offset);
+            await response.StartAsync(aborted);
         }
-        catch (FillFailedException ex)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            Log.FillAborted(_logger, digest.ToString(), ex.Message);
-            context.Abort();
-        }
-        catch (IOException ex) when (!aborted.IsCancellationRequested)
-        {
-            Log.FillAborted(_logger, digest.ToString(), ex.Message);
-            context.Abort();
+            return content.Result;
         }
 
-        return lookup.Result;
+        switch (await content.CopyToAsync(response.Body, offset, count, aborted))
+        {
+            case CopyResult.Completed:
+                MirrorMetrics.ServedBytes.WithLabels(source).Inc(count ?? (await content.GetLengthAsync(aborted) ?? 0) - offset);
+                break;
+            case CopyResult.SourceFailed:
+                // Never end a short or wrong body as if it were complete: the client must see a broken transfer.
+                Log.FillAborted(_logger, digest.ToString(), content.FailureReason ?? "the source failed");
+                context.Abort();
+                break;
+        }
+
+        // A client that hung up keeps the result the request had (a cancelled pull of a hit is still a hit).
+        return content.Result;
     }
 
     /// <summary>

@@ -1,16 +1,13 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Mirror.Oci;
-using Mirror.Storage;
 
-namespace Mirror.Caching;
+namespace Mirror.Storage;
 
 /// <summary>
-/// The durable copy of tag → digest answers: <c>&lt;root&gt;/tags/</c>, one small file per tag holding its answer for
-/// each Accept set, so a restarted mirror can still serve a tag (stale) while its upstream is down. The memory
-/// level in front of it is <see cref="SmallObjectCache"/>; this type keeps no copy of its own. A damaged file is a
-/// miss.
+/// The durable copy of tag → digest answers: one small file per tag (<see cref="CacheLayout.TagPathOf"/>) holding
+/// its answer for each Accept set, so a restarted mirror can still serve a tag (stale) while its upstream is down.
+/// The memory level in front of it is the caching layer's small-object cache; this type keeps no copy of its own. A
+/// damaged file is a miss.
 /// </summary>
 /// <remarks>
 /// Reads are asynchronous (they happen on a memory-tier miss, on the request path). Writes of one tag are
@@ -23,12 +20,17 @@ internal sealed class TagStore
     public const int MaxVariants = 16;
 
     private readonly Lock[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
-    private readonly string _root;
+    private readonly CacheLayout _layout;
 
     public TagStore(string root)
+        : this(new CacheLayout(root))
     {
-        _root = Path.Combine(Path.GetFullPath(root), "tags");
-        Directory.CreateDirectory(_root);
+    }
+
+    public TagStore(CacheLayout layout)
+    {
+        _layout = layout;
+        Directory.CreateDirectory(layout.Tags);
     }
 
     public async ValueTask<TagEntry?> GetAsync(TagKey key, CancellationToken cancellationToken) =>
@@ -146,10 +148,9 @@ internal sealed class TagStore
         }
     }
 
-    private static string Name(string registry, string repository, string tag) => $"{registry}/{repository}:{tag}";
+    private static string Name(string registry, string repository, string tag) => CacheLayout.TagName(registry, repository, tag);
 
-    private string PathOf(string registry, string repository, string tag) =>
-        Path.Combine(_root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Name(registry, repository, tag)))));
+    private string PathOf(string registry, string repository, string tag) => _layout.TagPathOf(registry, repository, tag);
 
     private sealed record StoredAnswer(string Digest, string MediaType, DateTimeOffset ValidatedAt);
 

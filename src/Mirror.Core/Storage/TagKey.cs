@@ -1,9 +1,9 @@
-namespace Mirror.Caching;
+namespace Mirror.Storage;
 
 /// <summary>
 /// What a tag answer depends on: the registry, the repository, the tag, the media types the client accepts (a
 /// registry answers an index to one client and a single-platform manifest to another) and, for an upstream that
-/// forwards client credentials, whose credentials asked (<see cref="Upstream.PullScope.CredentialKey"/>; empty when
+/// forwards client credentials, whose credentials asked (<c>PullScope.CredentialKey</c>; empty when
 /// answers are shared).
 /// </summary>
 public sealed record TagKey(string Registry, string Repository, string Tag, string Accept, string Credential = "")

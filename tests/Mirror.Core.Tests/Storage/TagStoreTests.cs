@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mirror.Caching;
+using Mirror.Storage;
 using Mirror.Oci;
 
-namespace Mirror.Tests.Caching;
+namespace Mirror.Tests.Storage;
 
 public sealed class TagStoreTests : IDisposable
 {
