@@ -35,7 +35,7 @@ internal static class MirrorHost
             await app.StartAsync();
             app.Services.GetRequiredService<StartupPhase>().MarkStarted();
         }
-        catch (Exception ex) when (StartFailure.Describe(ex, stage, CacheDirectory(app)) is { } lines)
+        catch (Exception ex) when (StartFailure.Describe(ex, stage, CacheDirectory(app), app?.Configuration["urls"]) is { } lines)
         {
             foreach (var line in lines)
             {

@@ -16,7 +16,11 @@ internal static partial class StartFailure
     public const string Prefix = "Mirror cannot start: ";
 
     /// <summary>The lines to print, or null when <paramref name="exception"/> is not a start failure Mirror explains.</summary>
-    public static IReadOnlyList<string>? Describe(Exception exception, StartStage stage, string cacheDirectory)
+    /// <param name="exception">What stopped the start.</param>
+    /// <param name="stage">Where it stopped.</param>
+    /// <param name="cacheDirectory">The configured cache directory, named when it is the problem.</param>
+    /// <param name="urls">The configured listen addresses, named when the exception does not say which one failed.</param>
+    public static IReadOnlyList<string>? Describe(Exception exception, StartStage stage, string cacheDirectory, string? urls)
     {
         if (ValidationFailures(exception) is { Count: > 0 } failures)
         {
@@ -28,7 +32,7 @@ internal static partial class StartFailure
 
         var chain = Chain(exception).ToList();
         var address = chain.Select(e => AddressPattern().Match(e.Message)).FirstOrDefault(m => m.Success)?.Groups["address"].Value;
-        var where = address ?? "the configured address";
+        var where = address ?? urls ?? "the configured address";
         if (chain.Any(e => e is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }))
         {
             return [$"{Prefix}{where} is already in use (another process listens there; choose another address with --urls)."];
