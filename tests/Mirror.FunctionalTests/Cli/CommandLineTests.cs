@@ -86,11 +86,8 @@ public sealed class CommandLineTests
         Assert.Contains(command.Errors, e => e.Contains(expected, StringComparison.Ordinal));
         var known = command.Errors[^1];
         Assert.StartsWith("Known: --help", known);
-        Assert.Contains("--version", known);
-        Assert.Contains("--urls URL", known);
-        Assert.Contains("--<Section>:<Key>=VALUE", known);
-        Assert.Contains("Mirror, Logging, Kestrel", known);
-        Assert.Contains("commands: serve, help, version", known);
+        Assert.All(["--version", "--urls URL", "--<Section>:<Key>=VALUE", "Mirror, Logging, Kestrel", "commands: serve, help, version"],
+            form => Assert.Contains(form, known));
     }
 
     [Fact]
@@ -120,14 +117,8 @@ public sealed class CommandLineTests
     [Fact]
     public void Usage_NamesTheMainOptionsExitCodesAndDocs()
     {
-        var usage = CommandLine.Usage;
-
-        Assert.Contains("Usage:", usage);
-        Assert.Contains("--urls", usage);
-        Assert.Contains("--Mirror:Cache:Directory=PATH", usage);
-        Assert.Contains("--Logging:Console:FormatterName=NAME", usage);
-        Assert.Contains("--version", usage);
-        Assert.Contains("docs/operations.md", usage);
-        Assert.Contains("2 bad command line", usage);
+        Assert.All(
+            ["Usage:", "--urls", "--Mirror:Cache:Directory=PATH", "--Logging:Console:FormatterName=NAME", "--version", "docs/operations.md", "2 bad command line"],
+            part => Assert.Contains(part, CommandLine.Usage));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Mirror.EndToEndTests.Infrastructure;
 using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Hosting;
@@ -12,36 +13,24 @@ public sealed class CommandLineProcessTests
     [InlineData("help")]
     public async Task Help_PrintsUsageAndExitsZero_WithoutTouchingTheCache(string flag)
     {
-        var workingDirectory = TempDirectory.Create();
+        var result = await RunLeavingNothingBehindAsync(0, flag);
 
-        var result = await ServerProcess.RunAsync(workingDirectory, flag);
-
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Usage:", result.StandardOutput);
-        Assert.Contains("--urls", result.StandardOutput);
-        Assert.Contains("--Mirror:Cache:Directory", result.StandardOutput);
-        Assert.Contains("docs/operations.md", result.StandardOutput);
+        Assert.All(["Usage:", "--urls", "--Mirror:Cache:Directory", "docs/operations.md"], part => Assert.Contains(part, result.StandardOutput));
         Assert.Equal(string.Empty, result.StandardError);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(workingDirectory));
     }
 
     [Fact]
     public async Task Version_PrintsVersionAndCommitAndExitsZero_WithoutTouchingTheCache()
     {
-        var workingDirectory = TempDirectory.Create();
+        var result = await RunLeavingNothingBehindAsync(0, "--version");
 
-        var result = await ServerProcess.RunAsync(workingDirectory, "--version");
-
-        Assert.Equal(0, result.ExitCode);
         var line = result.StandardOutput.Trim();
         Assert.Matches(new Regex(@"^Mirror \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{40}|unknown), \.NET \d+\.\d+\.\d+\)$"), line);
-        if (RepositoryHasGit())
+        if (Path.Exists(Path.Combine(RepositoryLayout.Root, ".git")))
         {
             // Built from a git checkout: the commit must have been embedded.
             Assert.DoesNotContain("commit unknown", line);
         }
-
-        Assert.Empty(Directory.EnumerateFileSystemEntries(workingDirectory));
     }
 
     [Theory]
@@ -50,28 +39,21 @@ public sealed class CommandLineProcessTests
     [InlineData("--urls", "http://127.0.0.1:0", "--Mirorr:Cache:Directory=/tmp/x")]
     public async Task UnknownFlag_ListsTheKnownOnesAndExitsTwo_WithoutStarting(params string[] args)
     {
+        var result = await RunLeavingNothingBehindAsync(2, args);
+
+        Assert.All(["Mirror.Server: unknown option", "Known: --help", "--urls URL"], part => Assert.Contains(part, result.StandardError));
+        Assert.Equal(string.Empty, result.StandardOutput);
+    }
+
+    /// <summary>Runs in an empty working directory and checks it stays empty: no ./data, no index, nothing.</summary>
+    private static async Task<ProcessResult> RunLeavingNothingBehindAsync(int expectedExitCode, params string[] args)
+    {
         var workingDirectory = TempDirectory.Create();
 
         var result = await ServerProcess.RunAsync(workingDirectory, args);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("Mirror.Server: unknown option", result.StandardError);
-        Assert.Contains("Known: --help", result.StandardError);
-        Assert.Contains("--urls URL", result.StandardError);
-        Assert.Equal(string.Empty, result.StandardOutput);
+        Assert.True(result.ExitCode == expectedExitCode, $"exit code {result.ExitCode}, expected {expectedExitCode}: {result.StandardError}");
         Assert.Empty(Directory.EnumerateFileSystemEntries(workingDirectory));
-    }
-
-    private static bool RepositoryHasGit()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mirror.sln")))
-            {
-                return Path.Exists(Path.Combine(directory.FullName, ".git"));
-            }
-        }
-
-        return false;
+        return result;
     }
 }
