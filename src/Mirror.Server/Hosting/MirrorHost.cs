@@ -35,8 +35,12 @@ internal static class MirrorHost
             await app.StartAsync();
             app.Services.GetRequiredService<StartupPhase>().MarkStarted();
         }
-        catch (Exception ex) when (StartFailure.Describe(ex, stage, CacheDirectory(app), app?.Configuration["urls"]) is { } lines)
+        catch (Exception ex)
         {
+            // Anything StartFailure cannot explain is a bug, whose stack trace is what a report needs; it still exits
+            // 1, not with the runtime's abort (134), so a failed start means one thing to a supervisor.
+            var lines = StartFailure.Describe(ex, stage, CacheDirectory(app), app?.Configuration["urls"])
+                ?? [$"{StartFailure.Prefix}unexpected error (a bug: please report it with what follows)", ex.ToString()];
             foreach (var line in lines)
             {
                 await Console.Error.WriteLineAsync(line);
