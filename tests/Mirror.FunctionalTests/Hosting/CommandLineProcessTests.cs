@@ -45,6 +45,21 @@ public sealed class CommandLineProcessTests
         Assert.Equal(string.Empty, result.StandardOutput);
     }
 
+    [Fact]
+    public async Task ContentRoot_Given_AppsettingsReadFromThereInsteadOfNextToTheBinary()
+    {
+        var directory = TempDirectory.Create();
+        var cache = Path.Combine(directory, "cache-from-content-root");
+        await File.WriteAllTextAsync(
+            Path.Combine(directory, "appsettings.json"),
+            $$"""{ "Mirror": { "Cache": { "Directory": "{{cache}}" } } }""");
+
+        var server = await ServerProcess.StartAsync(directory, "[6001]", "--contentRoot", directory, "--urls", "http://127.0.0.1:0");
+        await server.StopAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Contains(server.Lines(), l => l.Contains("[6001]", StringComparison.Ordinal) && l.Contains($"cache {cache} ", StringComparison.Ordinal));
+    }
+
     /// <summary>Runs in an empty working directory and checks it stays empty: no ./data, no index, nothing.</summary>
     private static async Task<ProcessResult> RunLeavingNothingBehindAsync(int expectedExitCode, params string[] args)
     {
