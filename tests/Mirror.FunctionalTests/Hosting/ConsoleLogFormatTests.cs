@@ -24,7 +24,10 @@ public sealed class ConsoleLogFormatTests
             "--Mirror:Upstreams:1:Url=http://127.0.0.1:9",
             "--Mirror:Upstreams:1:Username=mirror",
             $"--Mirror:Upstreams:1:Password={Password}",
-            "--Mirror:Upstreams:1:AllowPush=true",
+            "--Mirror:Upstreams:2:Name=git.corp.example",
+            "--Mirror:Upstreams:2:Url=http://127.0.0.1:10",
+            "--Mirror:Upstreams:2:ForwardClientAuthorization=true",
+            "--Mirror:Upstreams:2:AllowPush=true",
             $"--Mirror:Admin:Token={AdminToken}");
 
         Assert.NotEmpty(lines);
@@ -54,7 +57,8 @@ public sealed class ConsoleLogFormatTests
         Assert.Equal("50 GB", state.GetProperty("MaxDiskSize").GetString());
         Assert.Equal("64 MiB", state.GetProperty("MaxMemorySize").GetString());
         Assert.Equal(
-            "docker.io = https://registry-1.docker.io (anonymous, pull only); registry.corp.example = http://127.0.0.1:9 (basic, push allowed)",
+            "docker.io = https://registry-1.docker.io (anonymous, pull only); registry.corp.example = http://127.0.0.1:9 (basic, pull only); " +
+            "git.corp.example = http://127.0.0.1:10 (forward-client, push allowed)",
             state.GetProperty("Upstreams").GetString());
         Assert.Equal("in-process (Redis off)", state.GetProperty("MemoryTier").GetString());
         Assert.Equal("token required", state.GetProperty("Admin").GetString());
