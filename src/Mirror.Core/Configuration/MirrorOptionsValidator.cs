@@ -16,6 +16,10 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
         {
             errors.Add("Mirror:Cache:Directory must name a directory.");
         }
+        else if (File.Exists(cache.Directory))
+        {
+            errors.Add($"Mirror:Cache:Directory '{Path.GetFullPath(cache.Directory)}' is a file, not a directory.");
+        }
 
         if (cache.FillTimeout <= TimeSpan.Zero)
         {

@@ -23,6 +23,7 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
         services.AddHostedService<MetricsPortServer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupSummary>());
         return services;
     }
 

@@ -18,6 +18,20 @@ public sealed class MirrorOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_CacheDirectoryIsAFile_Fails()
+    {
+        using var temp = new TempDirectory();
+        var file = Path.Combine(temp.Path, "cache");
+        File.WriteAllText(file, "not a directory");
+        var options = new MirrorOptions { Cache = new CacheOptions { Directory = file } };
+        new MirrorOptionsSetup().PostConfigure(null, options);
+
+        var result = _validator.Validate(null, options);
+
+        Assert.Equal([$"Mirror:Cache:Directory '{file}' is a file, not a directory."], result.Failures);
+    }
+
+    [Fact]
     public void Validate_SeveralProblems_ReportsEveryOne()
     {
         var options = new MirrorOptions
