@@ -1,7 +1,7 @@
 namespace Mirror.Caching;
 
 /// <summary>The lower-case names outcomes carry in metrics, headers and logs: one string each, never built per request.</summary>
-public static class CacheLabels
+internal static class CacheLabels
 {
     public static string Of(CacheSource source) => source switch
     {

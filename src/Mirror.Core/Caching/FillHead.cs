@@ -6,7 +6,7 @@ namespace Mirror.Caching;
 /// What a fill knows once the upstream has answered: the length (null when the upstream sent none) or why it
 /// could not start.
 /// </summary>
-public sealed record FillHead(long? Length, UpstreamStatus Status, string? Detail)
+internal sealed record FillHead(long? Length, UpstreamStatus Status, string? Detail)
 {
     public bool Started => Status == UpstreamStatus.Ok && !Uncacheable;
 

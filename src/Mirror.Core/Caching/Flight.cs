@@ -16,7 +16,7 @@ namespace Mirror.Caching;
 /// A flight closes to new waiters before it is removed and completed, so a caller that arrives after a failure
 /// starts a fresh flight instead of inheriting the failure: failures are never cached.
 /// </remarks>
-public abstract class Flight : IDisposable
+internal abstract class Flight : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _cts;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -111,6 +112,18 @@ internal sealed class UpstreamRouter : IDisposable
 
         repository = name;
         return true;
+    }
+
+    /// <summary>
+    /// Routes a pull and makes its <see cref="PullScope"/>: the upstream, the repository it knows, and whose
+    /// credentials count (the client's <paramref name="authorization"/> only for an upstream that forwards it).
+    /// </summary>
+    public bool TryScope(string? ns, string path, string? authorization, string client, [NotNullWhen(true)] out PullScope? scope, out OciError? error)
+    {
+        scope = TryRoute(ns, path, out var upstream, out var repository, out error)
+            ? PullScope.Create(upstream, repository, authorization, client)
+            : null;
+        return scope is not null;
     }
 
     /// <summary>A first path component is a registry host when it has a dot or a port, or is <c>localhost</c> (Docker's own rule for image references).</summary>

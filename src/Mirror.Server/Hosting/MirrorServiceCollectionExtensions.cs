@@ -9,7 +9,6 @@ using Mirror.Hosting;
 using Mirror.Server.Admin;
 using Mirror.Server.Registry;
 using Mirror.Storage;
-using Mirror.Upstream;
 
 namespace Mirror.Server.Hosting;
 

@@ -66,7 +66,7 @@ internal sealed partial class PassThrough
             return CacheResult.Error;
         }
 
-        var scope = repository is null ? "registry:catalog:*" : $"repository:{repository}:{(isWrite ? "pull,push" : "pull")}";
+        var scope = repository is null ? TokenScope.Catalog : isWrite ? TokenScope.PullPush(repository) : TokenScope.Pull(repository);
         // A write with ForwardClientAuthorization is the client's own act: its credentials or none, never the
         // mirror's account (which would let anyone who reaches the mirror push and delete as the mirror).
         var authorization = await upstream.AuthorizeAsync(scope, request.Headers.Authorization.FirstOrDefault(), mayUseSharedCredentials: !isWrite, context.RequestAborted);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Microsoft.Net.Http.Headers;
+using System.Diagnostics.CodeAnalysis;
 using Mirror.Caching;
 using Mirror.Observability;
 using Mirror.Oci;
@@ -108,17 +108,14 @@ internal sealed partial class RegistryHandler
     }
 
     /// <summary>Routes the request and makes its pull scope: upstream, repository, and whose credentials count.</summary>
-    private bool TryScope(HttpContext context, string name, out PullScope scope, out OciError? error)
-    {
-        scope = null!;
-        if (!_router.TryRoute(context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null, name, out var upstream, out var repository, out error))
-        {
-            return false;
-        }
-
-        scope = PullScope.Create(upstream, repository, context.Request.Headers.Authorization.FirstOrDefault(), ClientOf(context));
-        return true;
-    }
+    private bool TryScope(HttpContext context, string name, [NotNullWhen(true)] out PullScope? scope, out OciError? error) =>
+        _router.TryScope(
+            context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null,
+            name,
+            context.Request.Headers.Authorization.FirstOrDefault(),
+            ClientOf(context),
+            out scope,
+            out error);
 
     /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
     internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Security;
