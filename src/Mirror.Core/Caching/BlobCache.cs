@@ -46,7 +46,7 @@ internal sealed class BlobCache
 
     public async ValueTask<BlobOpenResult> OpenAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
-        if (await _access.CheckAsync(scope, manifest: false, digest, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (scope.IsPerCredential && await _access.CheckAsync(scope, manifest: false, digest, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -112,7 +112,7 @@ internal sealed class BlobCache
     /// </summary>
     public async ValueTask<(long? Length, OciError? Error)> HeadAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
-        if (await _access.CheckAsync(scope, manifest: false, digest, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (scope.IsPerCredential && await _access.CheckAsync(scope, manifest: false, digest, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return (null, refused);
         }

@@ -63,9 +63,13 @@ internal sealed partial class ManifestCache
             var (local, source) = await GetLocalAsync(digest, cancellationToken).ConfigureAwait(false);
             if (local is not null && MediaTypes.IsAcceptable(local.MediaType, accepted))
             {
-                return await _access.CheckAsync(scope, manifest: true, digest, cancellationToken).ConfigureAwait(false) is { } refused
-                    ? ManifestLookup.Failed(refused)
-                    : new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
+                // Shared content needs no check: the hot path stays free of the access check's state machine.
+                if (scope.IsPerCredential && await _access.CheckAsync(scope, manifest: true, digest, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    return ManifestLookup.Failed(refused);
+                }
+
+                return new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
             }
 
             return await RunFlightAsync(
