@@ -13,6 +13,12 @@ builder.Services.Configure<ConsoleLoggerOptions>(o =>
     o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
     o.MaxQueueLength = 10_000;
 });
+if (MirrorConfigFile.TryAdd(builder.Configuration, args, Environment.GetEnvironmentVariable(MirrorConfigFile.Variable)) is { } configError)
+{
+    Console.Error.WriteLine("Mirror cannot start: " + configError);
+    return 1;
+}
+
 builder.Services.AddMirror(builder.Configuration);
 
 var app = builder.Build();
