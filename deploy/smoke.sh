@@ -93,11 +93,11 @@ step "stand-in base images: a Debian bookworm rootfs (mmdebstrap) with this mach
 rootfs=${SMOKE_ROOTFS:-$work/bookworm.tar}
 if [ ! -s "$rootfs" ]; then
   # minbase + TLS; man pages, docs and locales left out (they are most of what minbase ships beyond the libraries).
-  nice -n 15 mmdebstrap --quiet --variant=minbase --include=ca-certificates,libssl3 \
+  nice -n 15 mmdebstrap --quiet --format=tar --variant=minbase --include=ca-certificates,libssl3 \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-    --dpkgopt='path-exclude=/usr/share/locale/*' bookworm "$rootfs.part" >"$work/mmdebstrap.log" 2>&1 \
+    --dpkgopt='path-exclude=/usr/share/locale/*' bookworm "$rootfs.part.tar" >"$work/mmdebstrap.log" 2>&1 \
     || { tail -n 20 "$work/mmdebstrap.log"; fail "mmdebstrap failed"; }
-  mv "$rootfs.part" "$rootfs"
+  mv "$rootfs.part.tar" "$rootfs"
 fi
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime_version=$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" { v = $2 } END { print v }')
