@@ -5,11 +5,13 @@
 #   docker-registry (upstream, seeded by umoci + skopeo) ◄── mirror container (non-root, read-only, cache volume)
 #        ◄── skopeo copy, dockerd pull (registry-mirrors)  ──► digests checked
 #   docker stop (SIGTERM) ──► new container on the same volume ──► pulls again: no blob GET reaches the upstream
+#   deploy/systemd/mirror.service under a real systemd (a bookworm "VM" container) ──► pull ──► systemctl stop
 #
 # Run as root from anywhere: bash deploy/smoke.sh. Needs the Debian packages .ci/run installs (docker.io,
 # docker-registry, skopeo, umoci, mmdebstrap, jq, curl) and the .NET SDK. Everything it starts listens on 127.0.0.1
 # only and is stopped on exit, failure or Ctrl+C.
 #   SMOKE_ROOTFS=<file>   reuse (or create) the mmdebstrap tarball there instead of a fresh one in the work folder
+#   SMOKE_SYSTEMD_ROOTFS=<file>  the same for the rootfs with systemd (the VM step)
 #   SMOKE_KEEP=1          keep the work folder (logs) after the run
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,11 +39,12 @@ cleanup() {
   if [ $rc != 0 ] && [ -S "$work/d/sock" ]; then
     echo "--- mirror container logs (last 40 lines)"
     d logs --tail 40 mirror-smoke 2>&1
+    d exec mirror-smoke-vm journalctl -u mirror --no-pager -n 30 2>/dev/null
     echo "--- dockerd log (last 20 lines)"; tail -n 20 "$work/dockerd.log"
     echo "--- docker-registry log (last 10 lines)"; tail -n 10 "$work/registry.log"
   fi
   if [ -S "$work/d/sock" ]; then
-    d rm -f mirror-smoke >/dev/null 2>&1
+    d rm -f mirror-smoke mirror-smoke-vm >/dev/null 2>&1
     d volume rm -f mirror-smoke-cache >/dev/null 2>&1
   fi
   # Our own processes only, newest first (dockerd before its containerd), each by its PID.
@@ -88,17 +91,21 @@ offline_env=(HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 http_p
 upstream_port=$(free_port)
 mirror_port=$(free_port)
 while [ "$mirror_port" = "$upstream_port" ]; do mirror_port=$(free_port); done
+vm_port=$(free_port)
+while [ "$vm_port" = "$upstream_port" ] || [ "$vm_port" = "$mirror_port" ]; do vm_port=$(free_port); done
 
 step "stand-in base images: a Debian bookworm rootfs (mmdebstrap) with this machine's .NET"
-rootfs=${SMOKE_ROOTFS:-$work/bookworm.tar}
-if [ ! -s "$rootfs" ]; then
-  # minbase + TLS; man pages, docs and locales left out (they are most of what minbase ships beyond the libraries).
-  nice -n 15 mmdebstrap --quiet --format=tar --variant=minbase --include=ca-certificates,libssl3 \
+debootstrap() { # <tarball> <packages>: a bookworm minbase rootfs with those packages, unless the tarball exists
+  [ -s "$1" ] && return
+  # Man pages, docs and locales left out: they are most of what minbase ships beyond the libraries.
+  nice -n 15 mmdebstrap --quiet --format=tar --variant=minbase --include="$2" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-    --dpkgopt='path-exclude=/usr/share/locale/*' bookworm "$rootfs.part.tar" >"$work/mmdebstrap.log" 2>&1 \
+    --dpkgopt='path-exclude=/usr/share/locale/*' bookworm "$1.part.tar" >"$work/mmdebstrap.log" 2>&1 \
     || { tail -n 20 "$work/mmdebstrap.log"; fail "mmdebstrap failed"; }
-  mv "$rootfs.part.tar" "$rootfs"
-fi
+  mv "$1.part.tar" "$1"
+}
+rootfs=${SMOKE_ROOTFS:-$work/bookworm.tar}
+debootstrap "$rootfs" ca-certificates,libssl3
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime_version=$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" { v = $2 } END { print v }')
 [ -n "$runtime_version" ] && [ -d "$dotnet_root/shared/Microsoft.NETCore.App/$runtime_version" ] \
@@ -293,3 +300,51 @@ check_pulls warm
 warm_gets=$(blob_gets)
 [ "$warm_gets" = "$cold_gets" ] || fail "after the restart $((warm_gets - cold_gets)) blob GETs reached the upstream: the cache did not survive"
 echo "upstream blob GETs still $warm_gets: every blob came from the volume"
+
+step "deploy/systemd/mirror.service under systemd: a bookworm 'VM' with the runtime, /opt/mirror and /etc/mirror"
+# The published folder the image holds, the unit file as shipped, settings in /etc/mirror/appsettings.json (the
+# upstream) and /etc/mirror/mirror.env (the listening address): both must be read for the pull to work.
+vm_rootfs=${SMOKE_SYSTEMD_ROOTFS:-$work/bookworm-systemd.tar}
+debootstrap "$vm_rootfs" ca-certificates,libssl3,systemd,systemd-sysv
+cp "$vm_rootfs" "$work/vm.tar"
+stage_dotnet "$work/vm.tar" dotnet host "shared/Microsoft.NETCore.App/$runtime_version" "shared/Microsoft.AspNetCore.App/$runtime_version"
+mkdir -p "$work/vm/opt" "$work/vm/etc/mirror" "$work/vm/etc/systemd/system/multi-user.target.wants"
+app=$(d create mirror-smoke/mirror:test)
+d cp "$app:/app" "$work/vm/opt/mirror"
+d rm "$app" >/dev/null
+cp "$repo/deploy/systemd/mirror.service" "$work/vm/etc/systemd/system/mirror.service"
+ln -s /etc/systemd/system/mirror.service "$work/vm/etc/systemd/system/multi-user.target.wants/mirror.service"
+printf '{ "Mirror": { "Upstreams": [ { "Name": "docker.io", "Url": "http://127.0.0.1:%s" } ] } }\n' "$upstream_port" \
+  >"$work/vm/etc/mirror/appsettings.json"
+echo "Urls=http://127.0.0.1:$vm_port" >"$work/vm/etc/mirror/mirror.env"
+tar -rf "$work/vm.tar" -C "$work/vm" opt/mirror etc/mirror etc/systemd/system/mirror.service \
+  etc/systemd/system/multi-user.target.wants/mirror.service
+d import --change 'ENV container=docker' --change 'CMD ["/lib/systemd/systemd"]' \
+  "$work/vm.tar" mirror-smoke/vm:test >/dev/null
+rm -f "$work/vm.tar"
+# systemd as PID 1 manages cgroups and namespaces for the unit's sandboxing (ProtectSystem=, PrivateTmp=…) and
+# installs its own seccomp filter (SystemCallFilter=): all capabilities but CAP_SYS_RESOURCE (--privileged asks for
+# that one too, which a sandboxed root such as a CI runner's may lack; systemd does without), no seccomp or AppArmor
+# profile of Docker's, the cgroup tree writable. Host network (this dockerd has no bridge), its own /run and /tmp.
+d run -d --name mirror-smoke-vm --stop-signal SIGRTMIN+3 --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined \
+  --security-opt apparmor=unconfined -v /sys/fs/cgroup:/sys/fs/cgroup:rw --network host \
+  --tmpfs /run --tmpfs /run/lock --tmpfs /tmp mirror-smoke/vm:test >/dev/null
+wait_for 90 "mirror.service answering /readyz on 127.0.0.1:$vm_port" curl -fsS "http://127.0.0.1:$vm_port/readyz"
+main_pid=$(d exec mirror-smoke-vm systemctl show -p MainPID --value mirror)
+vm_uid=$(d exec mirror-smoke-vm awk '/^Uid:/ { print $2 }' "/proc/$main_pid/status")
+[ -n "$vm_uid" ] && [ "$vm_uid" != 0 ] || fail "mirror.service runs as uid '$vm_uid', not a dynamic user"
+# DynamicUser keeps the real folder under /var/cache/private (not reachable by other users); /var/cache/mirror links to it.
+cache_owner=$(d exec mirror-smoke-vm stat -L -c %u /var/cache/mirror)
+[ "$cache_owner" = "$vm_uid" ] || fail "the cache folder belongs to $cache_owner, the service runs as $vm_uid"
+echo "mirror.service active as dynamic uid $vm_uid, which owns /var/cache/mirror"
+d exec mirror-smoke-vm systemd-analyze security mirror.service 2>/dev/null | tail -n 1 || true
+env "${offline_env[@]}" skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$vm_port/library/smoke:1" "oci:$work/out-vm:smoke" \
+  || fail "skopeo copy through mirror.service failed"
+[ "$(jq -r '.manifests[0].digest' "$work/out-vm/index.json")" = "$upstream_digest" ] || fail "mirror.service served another manifest"
+[ -n "$(d exec mirror-smoke-vm find /var/cache/mirror/blobs/ -type f)" ] || fail "mirror.service cached nothing"
+echo "skopeo through mirror.service got $upstream_digest; its blobs are cached under /var/cache/mirror"
+d exec mirror-smoke-vm systemctl stop mirror
+result=$(d exec mirror-smoke-vm systemctl show -p Result --value mirror)
+status=$(d exec mirror-smoke-vm systemctl show -p ExecMainStatus --value mirror)
+[ "$result" = success ] && [ "$status" = 0 ] || fail "systemctl stop: result $result, exit status $status (want success and 0)"
+echo "systemctl stop: SIGTERM, result success, exit status 0"
