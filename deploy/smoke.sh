@@ -217,12 +217,9 @@ echo "image mirror-smoke/mirror:test: $((image_bytes / 1000000)) MB ($((base_byt
   || fail "OCI version label missing"
 
 step "upstream: docker-registry on 127.0.0.1:$upstream_port, seeded with library/smoke:1 (umoci + skopeo)"
-cat >"$work/registry.yml" <<EOF
-version: 0.1
-log: {level: info, accesslog: {disabled: false}}
-storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:$upstream_port}
-EOF
+# The access log ("GET /v2/… HTTP/1.1" 200 …) is what shows whether a pull reached the upstream.
+printf '{"version": "0.1", "log": {"accesslog": {"disabled": false}}, "storage": {"filesystem": {"rootdirectory": "%s"}}, "http": {"addr": "127.0.0.1:%s"}}\n' \
+  "$work/registry" "$upstream_port" >"$work/registry.yml"
 env "${offline_env[@]}" REGISTRY_HTTP_ADDR="127.0.0.1:$upstream_port" docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 pids+=($!)
 wait_for 30 "docker-registry answering" curl -fsS "http://127.0.0.1:$upstream_port/v2/"
