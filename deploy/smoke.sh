@@ -95,17 +95,30 @@ vm_port=$(free_port)
 while [ "$vm_port" = "$upstream_port" ] || [ "$vm_port" = "$mirror_port" ]; do vm_port=$(free_port); done
 
 step "stand-in base images: a Debian bookworm rootfs (mmdebstrap) with this machine's .NET"
-debootstrap() { # <tarball> <packages>: a bookworm minbase rootfs with those packages, unless the tarball exists
+# Both rootfs tarballs are made at once (mostly package downloads and unpacking); the systemd one is awaited only by
+# the VM step at the end.
+start_rootfs() { # <tarball> <packages>: a bookworm minbase rootfs with those packages, unless the tarball exists
+  rootfs_pid=
   [ -s "$1" ] && return
   # Man pages, docs and locales left out: they are most of what minbase ships beyond the libraries.
   nice -n 15 mmdebstrap --quiet --format=tar --variant=minbase --include="$2" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-    --dpkgopt='path-exclude=/usr/share/locale/*' bookworm "$1.part.tar" >"$work/mmdebstrap.log" 2>&1 \
-    || { tail -n 20 "$work/mmdebstrap.log"; fail "mmdebstrap failed"; }
+    --dpkgopt='path-exclude=/usr/share/locale/*' bookworm "$1.part.tar" >"$1.log" 2>&1 &
+  rootfs_pid=$!
+  pids+=("$rootfs_pid")
+}
+finish_rootfs() { # <tarball> <pid from start_rootfs>
+  [ -n "$2" ] || return 0
+  wait "$2" || { tail -n 20 "$1.log"; fail "mmdebstrap for $1 failed"; }
   mv "$1.part.tar" "$1"
 }
 rootfs=${SMOKE_ROOTFS:-$work/bookworm.tar}
-debootstrap "$rootfs" ca-certificates,libssl3
+vm_rootfs=${SMOKE_SYSTEMD_ROOTFS:-$work/bookworm-systemd.tar}
+start_rootfs "$rootfs" ca-certificates,libssl3
+rootfs_job=$rootfs_pid
+start_rootfs "$vm_rootfs" ca-certificates,libssl3,systemd,systemd-sysv
+vm_rootfs_job=$rootfs_pid
+finish_rootfs "$rootfs" "$rootfs_job"
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime_version=$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" { v = $2 } END { print v }')
 [ -n "$runtime_version" ] && [ -d "$dotnet_root/shared/Microsoft.NETCore.App/$runtime_version" ] \
@@ -301,8 +314,7 @@ echo "upstream blob GETs still $warm_gets: every blob came from the volume"
 step "deploy/systemd/mirror.service under systemd: a bookworm 'VM' with the runtime, /opt/mirror and /etc/mirror"
 # The published folder the image holds, the unit file as shipped, settings in /etc/mirror/appsettings.json (the
 # upstream) and /etc/mirror/mirror.env (the listening address): both must be read for the pull to work.
-vm_rootfs=${SMOKE_SYSTEMD_ROOTFS:-$work/bookworm-systemd.tar}
-debootstrap "$vm_rootfs" ca-certificates,libssl3,systemd,systemd-sysv
+finish_rootfs "$vm_rootfs" "$vm_rootfs_job"
 cp "$vm_rootfs" "$work/vm.tar"
 stage_dotnet "$work/vm.tar" dotnet host "shared/Microsoft.NETCore.App/$runtime_version" "shared/Microsoft.AspNetCore.App/$runtime_version"
 mkdir -p "$work/vm/opt" "$work/vm/etc/mirror" "$work/vm/etc/systemd/system/multi-user.target.wants"
