@@ -5,10 +5,11 @@
 #   docker-registry (upstream, seeded by umoci + skopeo) ◄── mirror container (non-root, read-only, cache volume)
 #        ◄── skopeo copy, dockerd pull (registry-mirrors)  ──► digests checked
 #   docker stop (SIGTERM) ──► new container on the same volume ──► pulls again: no blob GET reaches the upstream
+#   SIGTERM mid-fill (nginx slows the upstream) ──► stops in time, no partial blob committed ──► restart fills it whole
 #   deploy/systemd/mirror.service under a real systemd (a bookworm "VM" container) ──► pull ──► systemctl stop
 #
 # Run as root from anywhere: bash deploy/smoke.sh. Needs the Debian packages .ci/run installs (docker.io,
-# docker-registry, skopeo, umoci, mmdebstrap, jq, curl) and the .NET SDK. Everything it starts listens on 127.0.0.1
+# docker-registry, skopeo, umoci, mmdebstrap, nginx, jq, curl) and the .NET SDK. Everything it starts listens on 127.0.0.1
 # only and is stopped on exit, failure or Ctrl+C.
 #   SMOKE_ROOTFS=<file>   reuse (or create) the mmdebstrap tarball there instead of a fresh one in the work folder
 #   SMOKE_SYSTEMD_ROOTFS=<file>  the same for the rootfs with systemd (the VM step)
@@ -21,7 +22,7 @@ step() { printf '\n== [%3ds] %s\n' "$((SECONDS - started))" "$*"; }
 fail() { printf 'SMOKE FAILED: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || fail "run as root (dockerd, containerd and mmdebstrap need it)"
-for tool in dockerd containerd docker-registry skopeo umoci mmdebstrap jq curl dotnet tar; do
+for tool in dockerd containerd docker-registry skopeo umoci mmdebstrap nginx jq curl dotnet tar; do
   command -v "$tool" >/dev/null || fail "'$tool' is not installed (bash .ci/run --deps-only installs the packages)"
 done
 # Debian's docker CLI matches its dockerd (20.10) and builds with the classic builder; a newer CLI elsewhere on PATH
@@ -44,8 +45,8 @@ cleanup() {
     echo "--- docker-registry log (last 10 lines)"; tail -n 10 "$work/registry.log"
   fi
   if [ -S "$work/d/sock" ]; then
-    d rm -f mirror-smoke mirror-smoke-vm >/dev/null 2>&1
-    d volume rm -f mirror-smoke-cache >/dev/null 2>&1
+    d rm -f mirror-smoke mirror-smoke-cut mirror-smoke-vm >/dev/null 2>&1
+    d volume rm -f mirror-smoke-cache mirror-smoke-cut >/dev/null 2>&1
   fi
   # Our own processes only, newest first (dockerd before its containerd), each by its PID.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
@@ -310,6 +311,84 @@ check_pulls warm
 warm_gets=$(blob_gets)
 [ "$warm_gets" = "$cold_gets" ] || fail "after the restart $((warm_gets - cold_gets)) blob GETs reached the upstream: the cache did not survive"
 echo "upstream blob GETs still $warm_gets: every blob came from the volume"
+
+step "SIGTERM in the middle of a fill (upstream slowed to 1 MB/s by nginx): stops in time, nothing half-written committed"
+# The biggest layer takes ~16 s through the slow link. shutdownTimeoutSeconds (the .NET host's own setting, 30 s by
+# default) is cut to 3 s so the stop lands well inside the fill.
+slow_port=$(free_port)
+cut_port=$(free_port)
+mkdir -p "$work/nginx/tmp"
+cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+error_log stderr notice;
+pid $work/nginx/nginx.pid;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$slow_port;
+    location / {
+      proxy_pass http://127.0.0.1:$upstream_port;
+      proxy_http_version 1.1;
+      proxy_set_header Host \$http_host;
+      # limit_rate needs buffering; in memory only, so the upstream is held back too.
+      proxy_buffering on;
+      proxy_max_temp_file_size 0;
+      limit_rate 1m;
+    }
+  }
+}
+EOF
+nginx -p "$work/nginx/" -e stderr -c "$work/nginx/nginx.conf" >"$work/nginx.log" 2>&1 &
+pids+=($!)
+wait_for 30 "nginx answering on 127.0.0.1:$slow_port" curl -fsS "http://127.0.0.1:$slow_port/v2/"
+big=$(env "${offline_env[@]}" skopeo inspect --tls-verify=false --raw "docker://127.0.0.1:$upstream_port/library/smoke:1" \
+  | jq -r '.layers | max_by(.size) | .digest')
+d run -d --name mirror-smoke-cut --network host --read-only --tmpfs /tmp:rw,size=16m \
+  --mount type=volume,source=mirror-smoke-cut,target=/var/cache/mirror \
+  -e "Urls=http://127.0.0.1:$cut_port" -e shutdownTimeoutSeconds=3 \
+  -e Mirror__Upstreams__0__Name=docker.io -e "Mirror__Upstreams__0__Url=http://127.0.0.1:$slow_port" \
+  mirror-smoke/mirror:test >/dev/null
+wait_for 60 "mirror (slow upstream) /readyz answering 200" curl -fsS "http://127.0.0.1:$cut_port/readyz"
+cut_cache=$(d volume inspect -f '{{.Mountpoint}}' mirror-smoke-cut)
+curl -s -o "$work/cut.bin" "http://127.0.0.1:$cut_port/v2/library/smoke/blobs/$big" &
+pids+=($!)
+wait_for 30 "a fill under way (a growing file in the cache's tmp/)" \
+  bash -c "find '$cut_cache/tmp' -type f -size +1000k | grep -q ."
+stop_started=$SECONDS
+d stop -t 30 mirror-smoke-cut >/dev/null
+stop_seconds=$((SECONDS - stop_started))
+exit_code=$(d inspect -f '{{.State.ExitCode}}' mirror-smoke-cut)
+d logs mirror-smoke-cut > "$work/cut-container.log" 2>&1
+[ "$stop_seconds" -lt 30 ] && [ "$exit_code" = 0 ] \
+  || { tail -n 20 "$work/cut-container.log"; fail "SIGTERM mid-fill: exit $exit_code after ${stop_seconds}s (want 0 within the grace period)"; }
+committed="$cut_cache/blobs/sha256/${big:7:2}/${big#sha256:}"
+if [ -e "$committed" ]; then
+  [ "sha256:$(sha256sum "$committed" | cut -d' ' -f1)" = "$big" ] || fail "a half-written blob was committed as $big"
+  echo "the fill finished before the stop and was committed whole"
+else
+  echo "stopped mid-fill in ${stop_seconds}s (exit $exit_code): $big not committed, $(du -b "$cut_cache/tmp" | cut -f1) bytes left in tmp/"
+fi
+d rm mirror-smoke-cut >/dev/null
+# On the same volume, now with the fast upstream: tmp/ is emptied at start and the blob fills whole.
+d run -d --name mirror-smoke-cut --network host --read-only --tmpfs /tmp:rw,size=16m \
+  --mount type=volume,source=mirror-smoke-cut,target=/var/cache/mirror \
+  -e "Urls=http://127.0.0.1:$cut_port" \
+  -e Mirror__Upstreams__0__Name=docker.io -e "Mirror__Upstreams__0__Url=http://127.0.0.1:$upstream_port" \
+  mirror-smoke/mirror:test >/dev/null
+wait_for 60 "restarted mirror /readyz answering 200" curl -fsS "http://127.0.0.1:$cut_port/readyz"
+[ -z "$(find "$cut_cache/tmp" -type f)" ] || fail "the partial fill was still in tmp/ after the restart"
+[ "sha256:$(curl -fsS "http://127.0.0.1:$cut_port/v2/library/smoke/blobs/$big" | sha256sum | cut -d' ' -f1)" = "$big" ] \
+  || fail "after the restart the blob does not match its digest"
+echo "restarted: tmp/ empty, $big served whole and matching its digest"
+d rm -f mirror-smoke-cut >/dev/null
 
 step "deploy/systemd/mirror.service under systemd: a bookworm 'VM' with the runtime, /opt/mirror and /etc/mirror"
 # The published folder the image holds, the unit file as shipped, settings in /etc/mirror/appsettings.json (the
