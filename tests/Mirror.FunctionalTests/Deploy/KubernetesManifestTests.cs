@@ -10,6 +10,7 @@ using Mirror.Configuration;
 using Mirror.FunctionalTests.Infrastructure;
 using Mirror.FunctionalTests.Observability;
 using Mirror.Server.Hosting;
+using Mirror.Storage;
 
 namespace Mirror.FunctionalTests.Deploy;
 
@@ -118,8 +119,8 @@ public sealed partial class KubernetesManifestTests
         Assert.NotNull(resources["requests"]?["cpu"]);
         Assert.True(Bytes(resources["requests"]!["memory"]!) >= 147_000_000, "memory request below the measured idle RSS");
         Assert.True(Bytes(resources["limits"]!["memory"]!) >= 2 * 238_000_000L, "memory limit without headroom over the measured peak");
-        // The host's shutdown may take its 30 s default: the kubelet must not SIGKILL before.
-        Assert.True((int)pod["terminationGracePeriodSeconds"]! > 30);
+        // The host's shutdown may take its 30 s default plus the index checkpoint's budget: no SIGKILL before.
+        Assert.True((int)pod["terminationGracePeriodSeconds"]! > 30 + DiskTierJanitor.ShutdownCheckpointBudget.TotalSeconds);
     }
 
     [Theory]
