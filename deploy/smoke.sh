@@ -30,6 +30,8 @@ done
 docker_cli=/usr/bin/docker
 [ -x "$docker_cli" ] || docker_cli=$(command -v docker) || fail "'docker' (package docker.io) is not installed"
 export DOCKER_BUILDKIT=0
+# curl and the Go tools talk to 127.0.0.1 only; a proxy in the caller's environment must not get in between.
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
 # Short path: unix socket paths are limited to 108 bytes.
 work=$(mktemp -d /tmp/msmoke.XXXXXX)
