@@ -231,6 +231,9 @@ echo "image mirror-smoke/mirror:test: $((image_bytes / 1000000)) MB ($((base_byt
   || fail "OCI revision label missing"
 [ "$(d image inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}}' mirror-smoke/mirror:test)" = "0.1.0-smoke" ] \
   || fail "OCI version label missing"
+version_line=$(d run --rm --network none mirror-smoke/mirror:test --version)
+[[ "$version_line" == *"$revision"* ]] || fail "'Mirror.Server --version' in the image says '$version_line', not commit $revision"
+echo "labels and user ok; --version: $version_line"
 
 step "upstream: docker-registry on 127.0.0.1:$upstream_port, seeded with library/smoke:1 (umoci + skopeo)"
 # The access log ("GET /v2/… HTTP/1.1" 200 …) is what shows whether a pull reached the upstream.

@@ -25,7 +25,7 @@ public class ManifestHitBenchmarks
     private ServiceProvider _services = null!;
     private ManifestCache _cache = null!;
     private UpstreamClient _upstream = null!;
-    private RepositoryName _repository = null!;
+    private PullScope _scope = null!;
     private Reference _byDigest = null!;
     private Reference _byTag = null!;
     private string _directory = string.Empty;
@@ -46,9 +46,9 @@ public class ManifestHitBenchmarks
         var hybrid = _services.GetRequiredService<HybridCache>();
         var small = new SmallObjectCache(hybrid, options);
         var store = new FileManifestStore(_directory);
-        _cache = new ManifestCache(store, new TagStore(_directory), small, options, TimeProvider.System, NullLoggerFactory.Instance);
-        _upstream = new UpstreamClient(options.Value.Upstreams[0], UpstreamClient.CreateHandler(options.Value.Upstreams[0]), hybrid, TimeProvider.System, NullLogger.Instance);
-        _repository = RepositoryName.Parse("library/app");
+        _cache = new ManifestCache(store, new TagStore(_directory), small, new ContentAccessCheck(TimeProvider.System), options, TimeProvider.System, NullLoggerFactory.Instance);
+        _upstream = new UpstreamClient(options.Value.Upstreams[0], hybrid, TimeProvider.System, NullLogger.Instance);
+        _scope = PullScope.Create(_upstream, RepositoryName.Parse("library/app"), null, "bench");
 
         var content = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{},\"layers\":[]}");
         var manifest = new StoredManifest(Digest.Compute(content), MediaTypes.OciManifest, content);
@@ -70,8 +70,8 @@ public class ManifestHitBenchmarks
     }
 
     [Benchmark]
-    public ValueTask<ManifestLookup> HitByDigest() => _cache.GetAsync(_upstream, _repository, _byDigest, Accept, CancellationToken.None);
+    public ValueTask<ManifestLookup> HitByDigest() => _cache.GetAsync(_scope, _byDigest, Accept, CancellationToken.None);
 
     [Benchmark]
-    public ValueTask<ManifestLookup> HitByTag() => _cache.GetAsync(_upstream, _repository, _byTag, Accept, CancellationToken.None);
+    public ValueTask<ManifestLookup> HitByTag() => _cache.GetAsync(_scope, _byTag, Accept, CancellationToken.None);
 }

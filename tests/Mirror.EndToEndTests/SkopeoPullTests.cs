@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
 
 namespace Mirror.EndToEndTests;
 

@@ -9,55 +9,82 @@ namespace Mirror.Caching;
 
 /// <summary>
 /// Blobs by digest: the disk store first, else one shared upstream fill per digest. The key is the digest alone —
-/// the same layer pulled through two repositories or two registries is stored and fetched once.
+/// the same layer pulled through two repositories or two registries is stored and fetched once. For an upstream
+/// that forwards client credentials, <see cref="ContentAccessCheck"/> decides first whether this client may read it.
 /// </summary>
 internal sealed class BlobCache
 {
     private readonly IBlobStore _store;
     private readonly CacheOptions _options;
+    private readonly ContentAccessCheck _access;
+    private readonly FillBudget _budget;
+    private readonly long _maxFillBytes;
     private readonly ILogger _logger;
     private readonly SingleFlight<Digest, BlobFill> _fills = new();
 
-    public BlobCache(IBlobStore store, IOptions<MirrorOptions> options, ILoggerFactory loggers)
+    public BlobCache(IBlobStore store, ContentAccessCheck access, IOptions<MirrorOptions> options, ILoggerFactory loggers)
     {
         _store = store;
+        _access = access;
         _options = options.Value.Cache;
+        _budget = new FillBudget(_options.MaxAbandonedFillsPerClient);
+
+        // An upstream body without Content-Length stops here: the largest blob allowed, and never more than the
+        // whole disk tier may hold.
+        _maxFillBytes = _options.MaxDiskBytes > 0 ? Math.Min(_options.MaxBlobBytes, _options.MaxDiskBytes) : _options.MaxBlobBytes;
         _logger = loggers.CreateLogger("Mirror.Fill");
     }
 
     /// <summary>Fills running now.</summary>
     public int FillsInFlight => _fills.Count;
 
+    /// <summary>Fills running with no reader left (they finish so the next pull is a hit).</summary>
+    public int AbandonedFills => _fills.Sum(f => f.Waiters == 0 ? 1 : 0);
+
     /// <summary>Clients streaming from a fill someone else started (waiters beyond each fill's first).</summary>
     public int CoalescedWaiters => _fills.Sum(f => Math.Max(0, f.Waiters - 1));
 
-    public async ValueTask<BlobLookup> OpenAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, string? clientAuthorization, CancellationToken cancellationToken)
+    public async ValueTask<BlobOpenResult> OpenAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
+        if (await _access.CheckAsync(scope, manifest: false, digest, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
         if (_store.TryOpen(digest) is { } stored)
         {
-            return BlobLookup.Hit(stored);
+            return new StoredBlobContent(stored);
+        }
+
+        // A client with too many fills it walked away from starts no more until they end; joining a running
+        // fill is always free.
+        if (_fills.Peek(digest) is null && !_budget.MayStart(scope.Client))
+        {
+            return new OciError(429, OciErrorCode.TooManyRequests,
+                $"{_budget.PerClient} blob downloads you started and left are still running; retry when they have finished");
         }
 
         var lease = _fills.Join(
             digest,
-            static (d, s) => new BlobFill(d, s.upstream, s.repository, s.clientAuthorization, s.self._store, s.self._options.FillTimeout, s.upstream.Options.MaxResumes, s.self._logger),
-            (self: this, upstream, repository, clientAuthorization));
+            static (d, s) => new BlobFill(d, s.scope, s.self._store, new FillLimits(s.self._options.FillTimeout, s.scope.Upstream.Options.MaxResumes, s.self._maxFillBytes), s.self._budget, s.self._logger),
+            (self: this, scope));
+
         try
         {
             var head = await lease.Flight.Head.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (head.Uncacheable)
             {
                 lease.Dispose();
-                return await OpenUncachedAsync(upstream, repository, digest, clientAuthorization, cancellationToken).ConfigureAwait(false);
+                return await OpenUncachedAsync(scope, digest, cancellationToken).ConfigureAwait(false);
             }
 
             if (!head.Started)
             {
                 lease.Dispose();
-                return BlobLookup.Failed(UpstreamErrors.ToOciError(head.Status, head.Detail, OciError.BlobUnknown(digest)));
+                return head.Error ?? UpstreamErrors.ToOciError(head.Status, head.Detail, OciError.BlobUnknown(digest));
             }
 
-            return BlobLookup.Filling(lease, head.Length);
+            return new FillingBlobContent(lease, head.Length);
         }
         catch
         {
@@ -67,24 +94,29 @@ internal sealed class BlobCache
     }
 
     /// <summary>The cache cannot be written: this reader gets its own upstream stream, verified as it goes.</summary>
-    private static async ValueTask<BlobLookup> OpenUncachedAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, string? clientAuthorization, CancellationToken cancellationToken)
+    private static async ValueTask<BlobOpenResult> OpenUncachedAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
-        var response = await upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, repository, $"blobs/{digest}") { ClientAuthorization = clientAuthorization }, cancellationToken).ConfigureAwait(false);
+        var response = await scope.Upstream.SendAsync(scope.Blob(HttpMethod.Get, digest), cancellationToken).ConfigureAwait(false);
         if (response.Status != UpstreamStatus.Ok)
         {
             response.Dispose();
-            return BlobLookup.Failed(UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.BlobUnknown(digest)));
+            return UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.BlobUnknown(digest));
         }
 
-        return BlobLookup.Uncached(response, digest);
+        return new UncachedBlobContent(response, digest);
     }
 
     /// <summary>
     /// The size of a blob for HEAD: from the store, from a running fill, or from an upstream HEAD. A HEAD never
     /// starts a fill and never answers 404 on its own authority.
     /// </summary>
-    public async ValueTask<(long? Length, OciError? Error)> HeadAsync(UpstreamClient upstream, RepositoryName repository, Digest digest, string? clientAuthorization, CancellationToken cancellationToken)
+    public async ValueTask<(long? Length, OciError? Error)> HeadAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
+        if (await _access.CheckAsync(scope, manifest: false, digest, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return (null, refused);
+        }
+
         if (_store.TryGetLength(digest, out var length))
         {
             return (length, null);
@@ -95,9 +127,7 @@ internal sealed class BlobCache
             return (head.Length, null);
         }
 
-        using var response = await upstream.SendAsync(
-            new UpstreamRequest(HttpMethod.Head, repository, $"blobs/{digest}") { ClientAuthorization = clientAuthorization },
-            cancellationToken).ConfigureAwait(false);
+        using var response = await scope.Upstream.SendAsync(scope.Blob(HttpMethod.Head, digest), cancellationToken).ConfigureAwait(false);
         return response.Status == UpstreamStatus.Ok
             ? (response.ContentLength, null)
             : (null, UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.BlobUnknown(digest)));

@@ -21,7 +21,7 @@ namespace Mirror.Caching;
 ///    length + digest check ─▶ flush ─▶ rename (Committed)      any failure ─▶ delete temp (Failed)
 ///
 ///  each reader (CopyToAsync): its own handle on the temp file; send [offset, Written); wait for the
-///  signal when caught up; Committed and done ─▶ return; Failed ─▶ FillFailedException (abort the client)
+///  signal when caught up; Committed and done ─▶ Completed; Failed ─▶ SourceFailed (the client is aborted)
 /// </code>
 /// The temp file is the shared buffer, so memory stays flat whatever the number of readers or the blob size.
 /// </remarks>
@@ -30,13 +30,18 @@ internal sealed partial class BlobFill : Flight
     private const int BufferSize = 64 * 1024;
 
     private readonly UpstreamClient _upstream;
-    private readonly RepositoryName _repository;
 
-    // The starting client's Authorization, used only with ForwardClientAuthorization (the fill is shared: see README).
-    private readonly string? _clientAuthorization;
+    // The starting client's scope: its credentials are used only with ForwardClientAuthorization, where every
+    // joiner passed the access check for this digest first.
+    private readonly PullScope _scope;
     private readonly IBlobStore _store;
     private readonly ILogger _logger;
     private readonly int _maxResumes;
+    private readonly long _maxBytes;
+    private readonly FillBudget _budget;
+    private readonly Lock _budgetGate = new();
+    private bool _countedAbandoned;
+    private bool _ended;
     private readonly TaskCompletionSource<FillHead> _head = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StagedBlob? _staged;
@@ -44,15 +49,17 @@ internal sealed partial class BlobFill : Flight
     private long? _length;
     private volatile FillOutcome _outcome;
 
-    public BlobFill(Digest digest, UpstreamClient upstream, RepositoryName repository, string? clientAuthorization, IBlobStore store, TimeSpan timeout, int maxResumes, ILogger logger)
-        : base(timeout)
+    /// <param name="budget">Where the starting client's abandoned fills are counted.</param>
+    public BlobFill(Digest digest, PullScope scope, IBlobStore store, FillLimits limits, FillBudget budget, ILogger logger)
+        : base(limits.Timeout)
     {
         Digest = digest;
-        _upstream = upstream;
-        _repository = repository;
-        _clientAuthorization = clientAuthorization;
+        _scope = scope;
+        _upstream = scope.Upstream;
         _store = store;
-        _maxResumes = maxResumes;
+        _maxResumes = limits.MaxResumes;
+        _maxBytes = limits.MaxBytes;
+        _budget = budget;
         _logger = logger;
     }
 
@@ -68,16 +75,26 @@ internal sealed partial class BlobFill : Flight
     /// <summary>How many times the upstream body was resumed with a Range request.</summary>
     public int Resumes { get; private set; }
 
-    /// <summary>A fill outlives its clients: finishing it makes the next pull a hit (bounded by the flight's timeout).</summary>
-    protected override bool CancelWhenAbandoned => false;
+    /// <summary>
+    /// A fill that has its upstream's answer outlives its clients: finishing it makes the next pull a hit (bounded
+    /// by the flight's timeout and the client's fill budget). One still queued for a bulkhead slot, or waiting for
+    /// headers, is dropped when its last client leaves: nobody would read it, and it would hold the queue.
+    /// </summary>
+    protected override bool CancelWhenAbandoned => !_head.Task.IsCompleted;
 
     /// <summary>
     /// Streams bytes [<paramref name="offset"/>, offset + <paramref name="count"/>) to <paramref name="destination"/>
-    /// as they arrive. <paramref name="count"/> null means "to the end, whatever the end is".
+    /// as they arrive. <paramref name="count"/> null means "to the end, whatever the end is". A failed fill is
+    /// <see cref="CopyResult.SourceFailed"/> with the reason: the caller aborts its client.
     /// </summary>
-    public async Task CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken)
+    public async Task<(CopyResult Result, string? Reason)> CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken)
     {
-        await using var file = OpenRead() ?? throw new FillFailedException($"fill of {Digest} failed");
+        await using var file = OpenRead();
+        if (file is null)
+        {
+            return (CopyResult.SourceFailed, $"fill of {Digest} failed");
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -98,10 +115,15 @@ internal sealed partial class BlobFill : Flight
                     var read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(available, buffer.Length)), position, cancellationToken).ConfigureAwait(false);
                     if (read == 0)
                     {
-                        throw new FillFailedException($"fill of {Digest}: temp file shorter than reported");
+                        return (CopyResult.SourceFailed, $"fill of {Digest}: temp file shorter than reported");
                     }
 
-                    await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    var written = await WriteChunkAsync(destination, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    if (written != CopyResult.Completed)
+                    {
+                        return (written, null);
+                    }
+
                     position += read;
                     continue;
                 }
@@ -109,19 +131,46 @@ internal sealed partial class BlobFill : Flight
                 switch (outcome)
                 {
                     case FillOutcome.Committed when count is null:
-                        return;
+                        return (CopyResult.Completed, null);
                     case FillOutcome.Committed:
-                        throw new FillFailedException($"fill of {Digest} ended at {Written} bytes, before {end}");
+                        return (CopyResult.SourceFailed, $"fill of {Digest} ended at {Written} bytes, before {end}");
                     case FillOutcome.Failed:
-                        throw new FillFailedException($"fill of {Digest} failed after {Written} bytes");
+                        return (CopyResult.SourceFailed, $"fill of {Digest} failed after {Written} bytes");
                 }
 
                 await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            return (CopyResult.Completed, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (CopyResult.Canceled, null);
+        }
+        catch (IOException ex)
+        {
+            return (CopyResult.SourceFailed, $"reading the fill of {Digest} failed: {ex.Message}");
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async ValueTask<CopyResult> WriteChunkAsync(Stream destination, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await destination.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            return CopyResult.Completed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return CopyResult.Canceled;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            return CopyResult.ClientGone;
         }
     }
 
@@ -143,7 +192,7 @@ internal sealed partial class BlobFill : Flight
         var started = Stopwatch.GetTimestamp();
         try
         {
-            response = await _upstream.SendAsync(new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}") { ClientAuthorization = _clientAuthorization }, cancellationToken).ConfigureAwait(false);
+            response = await _upstream.SendAsync(_scope.Blob(HttpMethod.Get, Digest), cancellationToken).ConfigureAwait(false);
             if (response.Status != UpstreamStatus.Ok)
             {
                 _outcome = FillOutcome.Failed;
@@ -152,6 +201,18 @@ internal sealed partial class BlobFill : Flight
             }
 
             var length = response.ContentLength;
+            if (length > _maxBytes)
+            {
+                // A claim is not a reason to reserve space: 10 GB claimed past MaxBlobSize is refused outright.
+                _outcome = FillOutcome.Failed;
+                Log.FillTooLarge(_logger, Digest.ToString(), _upstream.Name, length.Value, _maxBytes);
+                _head.TrySetResult(new FillHead(null, UpstreamStatus.ServerError, null)
+                {
+                    Error = new OciError(502, OciErrorCode.SizeInvalid, $"{_upstream.Name} claims {length} bytes for {Digest}, more than this mirror fetches ({_maxBytes} bytes, Mirror:Cache:MaxBlobSize)"),
+                });
+                return;
+            }
+
             _length = length;
             try
             {
@@ -243,6 +304,12 @@ internal sealed partial class BlobFill : Flight
                             throw new InvalidDataException($"upstream sent more than its Content-Length {n}");
                         }
 
+                        if (Written + data.Length > _maxBytes)
+                        {
+                            // A body without Content-Length that does not end: cut off, not written until the disk fills.
+                            throw new InvalidDataException($"upstream sent more than {_maxBytes} bytes (Mirror:Cache:MaxBlobSize) without saying how many");
+                        }
+
                         await _staged!.WriteAsync(data, cancellationToken).ConfigureAwait(false);
                         Interlocked.Add(ref _written, data.Length);
                         MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name).Inc(data.Length);
@@ -274,9 +341,7 @@ internal sealed partial class BlobFill : Flight
                     // Release the broken response (and its bulkhead slot) before asking again: holding it while
                     // waiting for a slot could deadlock a bulkhead of size one.
                     response.Dispose();
-                    response = await _upstream.SendAsync(
-                        new UpstreamRequest(HttpMethod.Get, _repository, $"blobs/{Digest}") { RangeStart = Written, ClientAuthorization = _clientAuthorization },
-                        cancellationToken).ConfigureAwait(false);
+                    response = await _upstream.SendAsync(_scope.Blob(HttpMethod.Get, Digest, rangeStart: Written), cancellationToken).ConfigureAwait(false);
                     if (response.Status != UpstreamStatus.Ok)
                     {
                         throw new IOException($"resume failed: {response.Detail}", ex);
@@ -313,6 +378,37 @@ internal sealed partial class BlobFill : Flight
         return written;
     }
 
+    /// <summary>Every reader left a running fill: it goes on, on its starter's budget.</summary>
+    protected override void OnAbandoned()
+    {
+        lock (_budgetGate)
+        {
+            if (!_ended && !_countedAbandoned)
+            {
+                _countedAbandoned = true;
+                _budget.Abandoned(_scope.Client);
+            }
+        }
+    }
+
+    protected override void OnJoinedEmpty() => Unabandon(ended: false);
+
+    /// <summary>Closed to newcomers and out of the map: whatever it cost the budget is given back, for good.</summary>
+    protected override void OnClosed() => Unabandon(ended: true);
+
+    private void Unabandon(bool ended)
+    {
+        lock (_budgetGate)
+        {
+            _ended |= ended;
+            if (_countedAbandoned)
+            {
+                _countedAbandoned = false;
+                _budget.Released(_scope.Client);
+            }
+        }
+    }
+
     private void Signal()
     {
         var previous = Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -342,6 +438,9 @@ internal sealed partial class BlobFill : Flight
 
         [LoggerMessage(2004, LogLevel.Warning, "Fill of {Digest} failed after {Bytes} bytes: {Error}: {Message}")]
         public static partial void FillFailed(ILogger logger, string digest, long bytes, string error, string message);
+
+        [LoggerMessage(2006, LogLevel.Warning, "Fill of {Digest} from {Upstream} refused: {Length} bytes claimed, more than {Max} allowed")]
+        public static partial void FillTooLarge(ILogger logger, string digest, string upstream, long length, long max);
 
         [LoggerMessage(2005, LogLevel.Warning, "Fill of {Digest} broke at {Bytes} bytes, resuming (attempt {Attempt}): {Reason}")]
         public static partial void FillResuming(ILogger logger, string digest, long bytes, int attempt, string reason);

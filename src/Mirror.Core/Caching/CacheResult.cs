@@ -15,6 +15,9 @@ public enum CacheResult
     /// <summary>A cached tag served past its TTL because the upstream failed.</summary>
     Stale,
 
+    /// <summary>Not a cache question: forwarded to the upstream as it is (pushes, tag lists, the catalog).</summary>
+    Forwarded,
+
     /// <summary>Answered with an error.</summary>
     Error,
 }

@@ -1,7 +1,7 @@
 namespace Mirror.Caching;
 
 /// <summary>Where a blob fill stands.</summary>
-public enum FillOutcome
+internal enum FillOutcome
 {
     /// <summary>Bytes are still arriving.</summary>
     Running,

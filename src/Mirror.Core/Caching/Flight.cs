@@ -16,7 +16,7 @@ namespace Mirror.Caching;
 /// A flight closes to new waiters before it is removed and completed, so a caller that arrives after a failure
 /// starts a fresh flight instead of inheriting the failure: failures are never cached.
 /// </remarks>
-public abstract class Flight : IDisposable
+internal abstract class Flight : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _cts;
@@ -62,6 +62,16 @@ public abstract class Flight : IDisposable
     {
     }
 
+    /// <summary>The last waiter left and the work goes on (it is not cancelled when abandoned). Called outside the lock.</summary>
+    protected virtual void OnAbandoned()
+    {
+    }
+
+    /// <summary>A waiter joined a flight that had none (after <see cref="OnAbandoned"/>, or the first). Called outside the lock.</summary>
+    protected virtual void OnJoinedEmpty()
+    {
+    }
+
     /// <summary>Called for an exception that escaped <see cref="RunAsync"/>.</summary>
     protected virtual void OnUnhandled(Exception exception)
     {
@@ -71,6 +81,7 @@ public abstract class Flight : IDisposable
 
     internal bool TryAddWaiter()
     {
+        bool first;
         lock (_gate)
         {
             if (_closed)
@@ -78,23 +89,36 @@ public abstract class Flight : IDisposable
                 return false;
             }
 
-            _waiters++;
-            return true;
+            first = _waiters++ == 0;
         }
+
+        if (first)
+        {
+            OnJoinedEmpty();
+        }
+
+        return true;
     }
 
     internal void RemoveWaiter()
     {
         bool cancel;
+        bool abandoned;
         lock (_gate)
         {
             _waiters--;
-            cancel = _waiters == 0 && !_closed && CancelWhenAbandoned;
+            abandoned = _waiters == 0 && !_closed;
+            cancel = abandoned && CancelWhenAbandoned;
             if (cancel)
             {
                 // Nobody can join an abandoned flight: a newcomer must not inherit a cancellation.
                 _closed = true;
             }
+        }
+
+        if (abandoned && !cancel)
+        {
+            OnAbandoned();
         }
 
         if (cancel)

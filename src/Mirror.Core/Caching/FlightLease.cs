@@ -1,7 +1,7 @@
 namespace Mirror.Caching;
 
 /// <summary>A caller's place on a flight. Disposing it leaves the flight (once).</summary>
-public sealed class FlightLease<TFlight> : IDisposable
+internal sealed class FlightLease<TFlight> : IDisposable
     where TFlight : Flight
 {
     private int _disposed;

@@ -20,8 +20,13 @@ namespace Mirror.Caching;
 ///        answer + content cached? ──yes──▶ HEAD upstream ─ same digest ─▶ refresh answer, serve cached
 ///            │ no                              │ other digest ─▶ GET
 ///            ▼                                 │ 404 ─▶ forget the tag, 404
-///        GET upstream ─ verify ─ store          └ fails ─▶ serve stale (Warning) within MaxStale, else error
+///        GET upstream ─ verify ─ store          ├ 401/403 ─▶ that client's answer (challenge), never stale
+///                                               └ fails ─▶ serve stale (Warning) within MaxStale, else error
 /// </code>
+/// Everything keyed here carries the scope's credential key: for an upstream that forwards client credentials,
+/// tag answers, flights and remembered 404s are per credential, and content by digest passes
+/// <see cref="ContentAccessCheck"/> first. Flights and 404s by digest are per (upstream, repository) too: a 404
+/// for one repository says nothing about another.
 /// </remarks>
 internal sealed partial class ManifestCache
 {
@@ -30,13 +35,15 @@ internal sealed partial class ManifestCache
     private readonly IManifestStore _store;
     private readonly TagStore _tags;
     private readonly SmallObjectCache _small;
+    private readonly ContentAccessCheck _access;
     private readonly CacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
 
-    public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, ContentAccessCheck access, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
+        _access = access;
         _small = small;
         _store = store;
         _tags = tags;
@@ -47,26 +54,30 @@ internal sealed partial class ManifestCache
 
     public TagStore Tags => _tags;
 
-    public async ValueTask<ManifestLookup> GetAsync(UpstreamClient upstream, RepositoryName repository, Reference reference, IReadOnlyList<string> accepted, string? clientAuthorization, CancellationToken cancellationToken)
+    public async ValueTask<ManifestLookup> GetAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
+        var upstream = scope.Upstream;
         if (reference.IsDigest)
         {
-            var (local, source) = await GetLocalAsync(reference.Digest, cancellationToken).ConfigureAwait(false);
+            var digest = reference.Digest;
+            var (local, source) = await GetLocalAsync(digest, cancellationToken).ConfigureAwait(false);
             if (local is not null && MediaTypes.IsAcceptable(local.MediaType, accepted))
             {
-                return new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
+                return await _access.CheckAsync(scope, manifest: true, digest, cancellationToken).ConfigureAwait(false) is { } refused
+                    ? ManifestLookup.Failed(refused)
+                    : new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
             }
 
             return await RunFlightAsync(
-                $"d|{reference.Digest}|{AcceptKey(accepted)}",
+                $"d|{upstream.Name}|{scope.Repository}|{digest}|{AcceptKey(accepted)}|{scope.CredentialKey}",
                 null,
                 upstream.Options.NegativeTtl,
-                ct => FetchAsync(upstream, repository, reference.Digest.ToString(), accepted, reference.Digest, clientAuthorization, ct),
+                ct => FetchAsync(scope, digest.ToString(), accepted, digest, ct),
                 cancellationToken).ConfigureAwait(false);
         }
 
-        var key = new TagKey(upstream.Name, repository.Value, reference.Tag, AcceptKey(accepted));
-        if (await GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < upstream.Options.TagTtl)
+        var key = new TagKey(upstream.Name, scope.Repository.Value, reference.Tag, AcceptKey(accepted), scope.CredentialKey);
+        if (await GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope))
         {
             var (local, source) = await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
             if (local is not null)
@@ -79,9 +90,18 @@ internal sealed partial class ManifestCache
             $"t|{key}",
             key,
             upstream.Options.NegativeTtl,
-            ct => ResolveTagAsync(upstream, repository, reference.Tag, key, accepted, clientAuthorization, ct),
+            ct => ResolveTagAsync(scope, reference.Tag, key, accepted, ct),
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// How long a tag answer is used without asking: TagTtl, and for a per-credential answer no longer than the
+    /// access check would trust that credential.
+    /// </summary>
+    private static TimeSpan FreshFor(PullScope scope) =>
+        scope.IsPerCredential && scope.Upstream.Options.AccessCheckTtl < scope.Upstream.Options.TagTtl
+            ? scope.Upstream.Options.AccessCheckTtl
+            : scope.Upstream.Options.TagTtl;
 
     /// <summary>Drops a manifest (deleted upstream through the mirror) from both tiers.</summary>
     public async ValueTask ForgetAsync(Digest digest, CancellationToken cancellationToken)
@@ -105,7 +125,8 @@ internal sealed partial class ManifestCache
             return hot;
         }
 
-        var stored = _tags.Get(key);
+        // Per-credential answers live in memory only (their keys are this process's fingerprints).
+        var stored = key.Credential.Length == 0 ? await _tags.GetAsync(key, cancellationToken).ConfigureAwait(false) : null;
         if (stored is not null)
         {
             await _small.SetTagAsync(key, stored, cancellationToken).ConfigureAwait(false);
@@ -116,7 +137,11 @@ internal sealed partial class ManifestCache
 
     private async ValueTask SetTagAsync(TagKey key, TagEntry entry, CancellationToken cancellationToken)
     {
-        _tags.Set(key, entry);
+        if (key.Credential.Length == 0)
+        {
+            _tags.Set(key, entry);
+        }
+
         await _small.SetTagAsync(key, entry, cancellationToken).ConfigureAwait(false);
     }
 
@@ -151,21 +176,20 @@ internal sealed partial class ManifestCache
         return !lease.IsOwner && result.Result == CacheResult.Miss ? result with { Result = CacheResult.Coalesced } : result;
     }
 
-    private async Task<ManifestLookup> ResolveTagAsync(UpstreamClient upstream, RepositoryName repository, string tag, TagKey key, IReadOnlyList<string> accepted, string? clientAuthorization, CancellationToken cancellationToken)
+    private async Task<ManifestLookup> ResolveTagAsync(PullScope scope, string tag, TagKey key, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
+        var upstream = scope.Upstream;
         var entry = await GetTagAsync(key, cancellationToken).ConfigureAwait(false);
-        var (cached, source) = entry is null ? (null, "disk") : await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
+        var (cached, source) = entry is null ? (null, CacheSource.Disk) : await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
         if (entry is not null && cached is not null)
         {
             // Someone else may have revalidated while this flight was queued behind theirs.
-            if (_time.GetUtcNow() - entry.ValidatedAt < upstream.Options.TagTtl)
+            if (_time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope))
             {
                 return new ManifestLookup(cached, CacheResult.Hit, null) { Source = source };
             }
 
-            using var head = await upstream.SendAsync(
-                new UpstreamRequest(HttpMethod.Head, repository, $"manifests/{tag}") { Accept = AcceptHeader(accepted), ClientAuthorization = clientAuthorization },
-                cancellationToken).ConfigureAwait(false);
+            using var head = await upstream.SendAsync(scope.Manifest(HttpMethod.Head, tag, AcceptHeader(accepted)), cancellationToken).ConfigureAwait(false);
             if (head.Status == UpstreamStatus.Ok && Digest.TryParse(head.DockerContentDigest, out var current) && current == entry.Digest)
             {
                 await SetTagAsync(key, entry with { ValidatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
@@ -175,7 +199,13 @@ internal sealed partial class ManifestCache
             if (head.Status == UpstreamStatus.NotFound)
             {
                 await RemoveTagAsync(key, cancellationToken).ConfigureAwait(false);
-                return ManifestLookup.Failed(OciError.ManifestUnknown($"{repository}:{tag}"));
+                return ManifestLookup.Failed(OciError.ManifestUnknown($"{scope.Repository}:{tag}"));
+            }
+
+            if (IsRefusal(head.Status))
+            {
+                // The upstream answered this client: it is not down, and its answer is not ours to override.
+                return ManifestLookup.Failed(UpstreamErrors.ToOciError(head.Status, head.Detail, OciError.ManifestUnknown(tag)));
             }
 
             if (head.Status != UpstreamStatus.Ok)
@@ -184,7 +214,7 @@ internal sealed partial class ManifestCache
             }
         }
 
-        var fetched = await FetchAsync(upstream, repository, tag, accepted, expected: null, clientAuthorization, cancellationToken).ConfigureAwait(false);
+        var fetched = await FetchAsync(scope, tag, accepted, expected: null, cancellationToken).ConfigureAwait(false);
         if (fetched.Manifest is { } manifest)
         {
             await SetTagAsync(key, new TagEntry(manifest.Digest, manifest.MediaType, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
@@ -197,10 +227,12 @@ internal sealed partial class ManifestCache
             return fetched;
         }
 
-        return entry is not null && cached is not null
-            ? ServeStaleOr(upstream, entry, cached, fetched.Error!, fetched.Error?.Message)
+        return entry is not null && cached is not null && fetched.Error is { StatusCode: not (401 or 403) }
+            ? ServeStaleOr(upstream, entry, cached, fetched.Error, fetched.Error.Message)
             : fetched;
     }
+
+    private static bool IsRefusal(UpstreamStatus status) => status is UpstreamStatus.Unauthorized or UpstreamStatus.Denied;
 
     private ManifestLookup ServeStaleOr(UpstreamClient upstream, TagEntry entry, StoredManifest cached, OciError error, string? reason)
     {
@@ -208,17 +240,17 @@ internal sealed partial class ManifestCache
         if (age <= upstream.Options.TagTtl + upstream.Options.MaxStale)
         {
             Log.ServedStale(_logger, upstream.Name, (long)age.TotalSeconds, reason ?? "upstream failed");
-            return new ManifestLookup(cached, CacheResult.Stale, null) { Source = "disk", StaleReason = reason ?? "upstream failed" };
+            return new ManifestLookup(cached, CacheResult.Stale, null) { Source = CacheSource.Disk, StaleReason = reason ?? "upstream failed" };
         }
 
         return ManifestLookup.Failed(error);
     }
 
-    private async Task<ManifestLookup> FetchAsync(UpstreamClient upstream, RepositoryName repository, string reference, IReadOnlyList<string> accepted, Digest? expected, string? clientAuthorization, CancellationToken cancellationToken)
+    private async Task<ManifestLookup> FetchAsync(PullScope scope, string reference, IReadOnlyList<string> accepted, Digest? expected, CancellationToken cancellationToken)
     {
-        using var response = await upstream.SendAsync(
-            new UpstreamRequest(HttpMethod.Get, repository, $"manifests/{reference}") { Accept = AcceptHeader(accepted), ClientAuthorization = clientAuthorization },
-            cancellationToken).ConfigureAwait(false);
+        var upstream = scope.Upstream;
+        var repository = scope.Repository;
+        using var response = await upstream.SendAsync(scope.Manifest(HttpMethod.Get, reference, AcceptHeader(accepted)), cancellationToken).ConfigureAwait(false);
         if (response.Status != UpstreamStatus.Ok)
         {
             return ManifestLookup.Failed(UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.ManifestUnknown($"{repository}:{reference}")));
@@ -255,7 +287,17 @@ internal sealed partial class ManifestCache
             return ManifestLookup.Failed(new OciError(502, OciErrorCode.DigestInvalid, $"manifest from {upstream.Name} does not match its digest ({digest})"));
         }
 
-        var manifest = new StoredManifest(digest, response.ContentType ?? MediaTypes.OctetStream, content);
+        _access.Allowed(scope, digest);
+
+        // The first verified media type of a digest stays: another upstream's Content-Type for the same bytes
+        // (text/html, say) must not change what everyone is served.
+        var (known, _) = await GetLocalAsync(digest, cancellationToken).ConfigureAwait(false);
+        if (known is not null)
+        {
+            return new ManifestLookup(known, CacheResult.Miss, null) { Source = CacheSource.Upstream };
+        }
+
+        var manifest = new StoredManifest(digest, MediaTypes.OfManifest(content, response.ContentType), content);
         try
         {
             await _store.PutAsync(manifest, cancellationToken).ConfigureAwait(false);
@@ -267,14 +309,14 @@ internal sealed partial class ManifestCache
         }
 
         await _small.SetManifestAsync(manifest, share: true, cancellationToken).ConfigureAwait(false);
-        return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = "upstream" };
+        return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = CacheSource.Upstream };
     }
 
-    private async ValueTask<(StoredManifest? Manifest, string Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
+    private async ValueTask<(StoredManifest? Manifest, CacheSource Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
     {
         if (await _small.GetManifestAsync(digest, cancellationToken).ConfigureAwait(false) is { } hot)
         {
-            return (hot, "memory");
+            return (hot, CacheSource.Memory);
         }
 
         var stored = await _store.GetAsync(digest, cancellationToken).ConfigureAwait(false);
@@ -283,7 +325,7 @@ internal sealed partial class ManifestCache
             await _small.SetManifestAsync(stored, share: true, cancellationToken).ConfigureAwait(false);
         }
 
-        return (stored, "disk");
+        return (stored, CacheSource.Disk);
     }
 
     private static string AcceptKey(IReadOnlyList<string> accepted) => accepted.Count switch

@@ -6,8 +6,7 @@ namespace Mirror.Caching;
 /// <summary>The answer to a manifest request: the manifest (with where it came from) or an error.</summary>
 public readonly record struct ManifestLookup(StoredManifest? Manifest, CacheResult Result, OciError? Error)
 {
-    /// <summary><c>memory</c>, <c>disk</c> or <c>upstream</c>.</summary>
-    public string Source { get; init; } = "upstream";
+    public CacheSource Source { get; init; } = CacheSource.Upstream;
 
     /// <summary>Why a stale answer was served (goes into the Warning header).</summary>
     public string? StaleReason { get; init; }

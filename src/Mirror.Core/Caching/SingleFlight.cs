@@ -11,7 +11,7 @@ namespace Mirror.Caching;
 /// Built like HybridCache's stampede state: an owner/joiner map whose entry leaves when the work ends (in a
 /// <c>finally</c>), so a failure is seen only by those who waited for it.
 /// </remarks>
-public sealed class SingleFlight<TKey, TFlight>
+internal sealed class SingleFlight<TKey, TFlight>
     where TKey : notnull
     where TFlight : Flight
 {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using Mirror.Configuration;
@@ -28,6 +27,7 @@ internal sealed class SmallObjectCache
     private readonly HybridCacheEntryOptions _manifestEntry;
     private readonly HybridCacheEntryOptions _manifestLocalOnly;
     private readonly HybridCacheEntryOptions _tagEntry;
+    private readonly HybridCacheEntryOptions _tagEntryLocalOnly;
     private readonly long _maxObject;
 
     public SmallObjectCache(HybridCache cache, IOptions<MirrorOptions> options)
@@ -48,6 +48,10 @@ internal sealed class SmallObjectCache
         // A tag answer is useful until it can no longer be served stale; its freshness is its ValidatedAt.
         var longest = options.Value.Upstreams.Select(u => u.TagTtl + u.MaxStale).DefaultIfEmpty(TimeSpan.FromDays(1)).Max();
         _tagEntry = new HybridCacheEntryOptions { Expiration = longest, LocalCacheExpiration = longest };
+
+        // A tag answer for one client's credentials stays in this process: another mirror has its own key for
+        // fingerprints, and credentials' answers have no business in a shared Redis.
+        _tagEntryLocalOnly = new HybridCacheEntryOptions { Expiration = longest, LocalCacheExpiration = longest, Flags = HybridCacheEntryFlags.DisableDistributedCache };
     }
 
     public ValueTask<StoredManifest?> GetManifestAsync(Digest digest, CancellationToken cancellationToken) =>
@@ -65,7 +69,7 @@ internal sealed class SmallObjectCache
         _cache.GetOrCreateAsync(TagKeyString(key), static _ => ValueTask.FromResult<TagEntry?>(null), ReadOnly, cancellationToken: cancellationToken);
 
     public ValueTask SetTagAsync(TagKey key, TagEntry entry, CancellationToken cancellationToken) =>
-        _cache.SetAsync(TagKeyString(key), entry, _tagEntry, [TagGroup(key.Registry, key.Repository, key.Tag)], cancellationToken);
+        _cache.SetAsync(TagKeyString(key), entry, key.Credential.Length == 0 ? _tagEntry : _tagEntryLocalOnly, [TagGroup(key.Registry, key.Repository, key.Tag)], cancellationToken);
 
     public ValueTask RemoveTagAsync(TagKey key, CancellationToken cancellationToken) =>
         _cache.RemoveAsync(TagKeyString(key), cancellationToken);
@@ -90,7 +94,7 @@ internal sealed class SmallObjectCache
     /// <summary>The digest string itself (no other key starts with an algorithm name): no allocation per hit.</summary>
     private static string ManifestKey(Digest digest) => digest.ToString();
 
-    private static string TagKeyString(TagKey key) => $"t:{key.Registry}/{key.Repository}:{key.Tag}|{key.Accept}";
+    private static string TagKeyString(TagKey key) => $"t:{key.Registry}/{key.Repository}:{key.Tag}|{key.Variant}";
 
     private static string TagGroup(string registry, string repository, string tag) => $"tag:{registry}/{repository}:{tag}";
 

@@ -1,7 +1,7 @@
 namespace Mirror.Caching;
 
 /// <summary>A flight whose work produces one value, shared by all its waiters (a manifest, a token).</summary>
-public sealed class TaskFlight<T> : Flight
+internal sealed class TaskFlight<T> : Flight
 {
     private readonly Func<CancellationToken, Task<T>> _work;
     private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -27,6 +27,19 @@ public sealed class CacheOptions
     /// </summary>
     public string? MaxDiskSize { get; set; }
 
+    /// <summary>
+    /// The largest blob the mirror fetches: a claimed Content-Length above it is refused before any byte is
+    /// written, and a body without one is cut off there. Same units as <see cref="MaxDiskSize"/>. Default 64GiB.
+    /// </summary>
+    public string MaxBlobSize { get; set; } = "64GiB";
+
+    /// <summary>
+    /// Running blob fills one client (a user, else an address) started and then walked away from (a fill goes on
+    /// without readers, so the next pull is a hit). Beyond it the client gets 429 for new fills until those end;
+    /// fills with readers never count. Default 8.
+    /// </summary>
+    public int MaxAbandonedFillsPerClient { get; set; } = 8;
+
     /// <summary>Fraction of <see cref="MaxDiskSize"/> above which eviction starts. Default 0.9.</summary>
     public double HighWatermark { get; set; } = 0.9;
 
@@ -42,6 +55,9 @@ public sealed class CacheOptions
 
     /// <summary>How often the blob index is checkpointed to disk (it is also checkpointed at shutdown). Default 60 s.</summary>
     public TimeSpan IndexCheckpointInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><see cref="MaxBlobSize"/> in bytes; only meaningful once the options validated.</summary>
+    public long MaxBlobBytes => ByteSize.TryParse(MaxBlobSize, out var bytes, out _) && bytes > 0 ? bytes : long.MaxValue;
 
     /// <summary><see cref="MaxDiskSize"/> in bytes (0 = unbounded); only meaningful once the options validated.</summary>
     public long MaxDiskBytes => ByteSize.TryParse(MaxDiskSize, out var bytes, out _) ? bytes : 0;

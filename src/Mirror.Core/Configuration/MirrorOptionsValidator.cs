@@ -16,6 +16,10 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
         {
             errors.Add("Mirror:Cache:Directory must name a directory.");
         }
+        else if (File.Exists(cache.Directory))
+        {
+            errors.Add($"Mirror:Cache:Directory '{Path.GetFullPath(cache.Directory)}' is a file, not a directory.");
+        }
 
         if (cache.FillTimeout <= TimeSpan.Zero)
         {
@@ -40,6 +44,16 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
         if (!string.IsNullOrWhiteSpace(cache.MaxDiskSize) && !ByteSize.TryParse(cache.MaxDiskSize, out _, out var sizeError))
         {
             errors.Add($"Mirror:Cache:MaxDiskSize: {sizeError}.");
+        }
+
+        if (!ByteSize.TryParse(cache.MaxBlobSize, out var maxBlob, out var blobError) || maxBlob <= 0)
+        {
+            errors.Add($"Mirror:Cache:MaxBlobSize: {blobError ?? "must be positive"}.");
+        }
+
+        if (cache.MaxAbandonedFillsPerClient < 1)
+        {
+            errors.Add($"Mirror:Cache:MaxAbandonedFillsPerClient must be at least 1 (got {cache.MaxAbandonedFillsPerClient}).");
         }
 
         if (!(cache.LowWatermark > 0 && cache.LowWatermark < cache.HighWatermark && cache.HighWatermark <= 1))
@@ -105,7 +119,7 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
                 errors.Add($"{at}:MaxStale must not be negative (got {u.MaxStale}).");
             }
 
-            foreach (var (key, value) in new[] { ("ConnectTimeout", u.ConnectTimeout), ("ResponseHeadersTimeout", u.ResponseHeadersTimeout), ("BodyIdleTimeout", u.BodyIdleTimeout) })
+            foreach (var (key, value) in new[] { ("ConnectTimeout", u.ConnectTimeout), ("ResponseHeadersTimeout", u.ResponseHeadersTimeout), ("BodyIdleTimeout", u.BodyIdleTimeout), ("RequestTimeout", u.RequestTimeout), ("AccessCheckTtl", u.AccessCheckTtl) })
             {
                 if (value <= TimeSpan.Zero)
                 {
@@ -168,12 +182,22 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
                 errors.Add($"{at}:Username is required with a password.");
             }
 
-            foreach (var host in u.TokenRealmAllowList)
+            foreach (var (list, hosts) in new[] { ("TokenRealmAllowList", u.TokenRealmAllowList), ("RedirectAllowList", u.RedirectAllowList) })
             {
-                if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+                foreach (var host in hosts)
                 {
-                    errors.Add($"{at}:TokenRealmAllowList entry '{host}' is not a host name.");
+                    if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+                    {
+                        errors.Add($"{at}:{list} entry '{host}' is not a host name.");
+                    }
                 }
+            }
+
+            // With the mirror's own account and no client identity, "push allowed" means "anyone who reaches the
+            // mirror may push and delete in that registry as the mirror".
+            if (u.AllowPush && !string.IsNullOrEmpty(u.Username) && !u.ForwardClientAuthorization)
+            {
+                errors.Add($"{at}: AllowPush with the mirror's own credentials (Username) would let every client push and delete as that account; set ForwardClientAuthorization=true so pushes use each client's own credentials, or remove AllowPush.");
             }
         }
 

@@ -77,6 +77,24 @@ public sealed class UpstreamOptions
     /// <summary>Circuit breaker: how long it stays open before one half-open probe. Default 15 s.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The longest one upstream request may take to its response headers, all attempts and retry delays included
+    /// (an upstream that never answers costs a client this, not ResponseHeadersTimeout × MaxAttempts). Default 60 s.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Hosts the upstream may redirect to (or name as token realm) even when they resolve to private, loopback or
+    /// link-local addresses. By default only public addresses are followed, plus the upstream's own kind of network.
+    /// </summary>
+    public List<string> RedirectAllowList { get; set; } = [];
+
+    /// <summary>
+    /// With <see cref="ForwardClientAuthorization"/>: how long the upstream's answer to "may this credential read this
+    /// content?" is remembered before cached content is served to that credential again. Default 60 s.
+    /// </summary>
+    public TimeSpan AccessCheckTtl { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How many times a blob download that breaks mid-body is resumed with a Range request. Default 3.</summary>
     public int MaxResumes { get; set; } = 3;
 

@@ -4,13 +4,13 @@ namespace Mirror.Observability;
 
 /// <summary>
 /// Every <c>mirror_*</c> metric, declared here and nowhere else. Labels have few values — never a digest or a
-/// repository: <c>kind</c> (manifest|blob|other), <c>result</c> (hit|miss|coalesced|stale|error), <c>source</c>
+/// repository: <c>kind</c> (manifest|blob|other), <c>result</c> (hit|miss|coalesced|stale|forwarded|error), <c>source</c>
 /// (memory|disk|upstream), <c>upstream</c> (configured names), <c>status</c> (2xx|3xx|4xx|5xx|error).
 /// </summary>
 public static class MirrorMetrics
 {
     public static readonly string[] Kinds = ["manifest", "blob", "other"];
-    public static readonly string[] Results = ["hit", "miss", "coalesced", "stale", "error"];
+    public static readonly string[] Results = ["hit", "miss", "coalesced", "stale", "forwarded", "error"];
     public static readonly string[] Sources = ["memory", "disk", "upstream"];
     public static readonly string[] StatusClasses = ["2xx", "3xx", "4xx", "5xx", "error"];
 

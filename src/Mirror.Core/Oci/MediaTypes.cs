@@ -9,7 +9,18 @@ public static class MediaTypes
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
     public const string DockerSchema1 = "application/vnd.docker.distribution.manifest.v1+json";
     public const string DockerSchema1Signed = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+    public const string OciArtifactManifest = "application/vnd.oci.artifact.manifest.v1+json";
     public const string OctetStream = "application/octet-stream";
+
+    /// <summary>
+    /// The manifest media types the mirror negotiates with. Accept is reduced to these: any other type names
+    /// nothing a registry would answer with, and a bounded set keeps the answers per tag bounded (2^7 at most)
+    /// whatever clients send.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
+    {
+        OciManifest, OciIndex, DockerManifest, DockerManifestList, DockerSchema1, DockerSchema1Signed, OciArtifactManifest,
+    };
 
     /// <summary>What the mirror asks upstreams for when a client sends no Accept of its own.</summary>
     public static readonly string DefaultAccept = string.Join(", ", OciIndex, OciManifest, DockerManifestList, DockerManifest);
@@ -43,8 +54,9 @@ public static class MediaTypes
     }
 
     /// <summary>
-    /// Parses an Accept header (possibly several) into the sorted, de-duplicated media types it names, without
-    /// parameters. An empty result means "anything": no header, or a wildcard.
+    /// Parses an Accept header (possibly several) into the sorted, de-duplicated manifest media types it names
+    /// (<see cref="Known"/>; others are ignored), without parameters. An empty result means "anything": no header,
+    /// a wildcard, or no manifest type at all.
     /// </summary>
     public static IReadOnlyList<string> ParseAccept(IEnumerable<string?> headers)
     {
@@ -65,7 +77,7 @@ public static class MediaTypes
                     return [];
                 }
 
-                if (type.Length > 0)
+                if (Known.Contains(type))
                 {
                     set.Add(type);
                 }
@@ -73,6 +85,44 @@ public static class MediaTypes
         }
 
         return [.. set];
+    }
+
+    /// <summary>
+    /// The media type to store a verified manifest under: its own <c>mediaType</c> field when it has one (the
+    /// content is what the digest covers; a Content-Type is only what one upstream said), else the Content-Type
+    /// when that is a manifest type, else the Content-Type as given.
+    /// </summary>
+    public static string OfManifest(ReadOnlySpan<byte> content, string? contentType)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(content);
+            if (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("mediaType"u8) && reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.String)
+                    {
+                        var own = reader.GetString()!;
+                        if (own.Length is > 0 and <= 255)
+                        {
+                            return own;
+                        }
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON (or not whole): the Content-Type is all there is.
+        }
+
+        return contentType ?? OctetStream;
     }
 
     /// <summary>True when content of <paramref name="mediaType"/> may be sent to a client that accepts <paramref name="accepted"/>.</summary>

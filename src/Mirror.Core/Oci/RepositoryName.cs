@@ -35,7 +35,11 @@ public sealed partial record RepositoryName
     /// Docker Hub stores official images under <c>library/</c>; clients that talk to a mirror send the short
     /// name (<c>nginx</c>), the upstream only knows the long one.
     /// </summary>
-    public RepositoryName WithLibraryPrefix() => Value.Contains('/') ? this : new RepositoryName("library/" + Value);
+    public bool TryWithLibraryPrefix([NotNullWhen(true)] out RepositoryName? prefixed)
+    {
+        prefixed = Value.Contains('/') ? this : Value.Length + "library/".Length <= MaxLength ? new RepositoryName("library/" + Value) : null;
+        return prefixed is not null;
+    }
 
     public override string ToString() => Value;
 

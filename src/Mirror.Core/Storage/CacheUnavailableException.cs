@@ -7,7 +7,7 @@ namespace Mirror.Storage;
 /// </summary>
 public sealed class CacheUnavailableException : IOException
 {
-    public CacheUnavailableException(string message, Exception innerException)
+    public CacheUnavailableException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }

@@ -20,9 +20,9 @@ namespace Mirror.Storage;
 /// readable through open handles (POSIX). A fill writes to <c>tmp/</c> and is never evicted; its commit re-adds
 /// the entry even when an older copy was evicted meanwhile. The stores stay ignorant of sizes and policy.
 /// </remarks>
-internal sealed partial class DiskTier
+internal sealed partial class DiskTier : ITierEvents
 {
-    private readonly string _root;
+    private readonly CacheLayout _layout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Digest, int> _writing = new();
@@ -33,7 +33,7 @@ internal sealed partial class DiskTier
 
     public DiskTier(string root, IBlobIndex index, DiskTierLimits limits, CacheHealth health, TimeProvider time, ILogger<DiskTier> logger)
     {
-        _root = Path.GetFullPath(root);
+        _layout = new CacheLayout(root);
         Index = index;
         Limits = limits;
         Health = health;
@@ -52,8 +52,9 @@ internal sealed partial class DiskTier
 
     public bool IsOverHighWatermark => Limits.MaxBytes > 0 && Index.TotalBytes > Limits.HighBytes;
 
-    public string PathOf(BlobIndexKey key) =>
-        Path.Combine(_root, key.Kind == BlobKind.Manifest ? "manifests" : "blobs", key.Digest.Algorithm, key.Digest.Hex[..2], key.Digest.Hex);
+    public long MaxBytes => Limits.MaxBytes;
+
+    public string PathOf(BlobIndexKey key) => _layout.PathOf(key);
 
     /// <summary>A file was committed: it enters the index as just accessed.</summary>
     public void Committed(BlobIndexKey key, long size = -1)
@@ -150,213 +151,17 @@ internal sealed partial class DiskTier
         }
     }
 
-    /// <summary>
-    /// When the total is over the high watermark, deletes least-recently-used files until it is at or under the
-    /// low watermark. Returns what was removed.
-    /// </summary>
-    public (int Files, long Bytes) Evict()
-    {
-        if (!IsOverHighWatermark)
-        {
-            return (0, 0);
-        }
-
-        lock (_evictGate)
-        {
-            var target = Limits.LowBytes;
-            var files = 0;
-            var bytes = 0L;
-            var entries = Index.Snapshot().OrderBy(e => e.Value.LastAccess).ThenBy(e => e.Value.StoredAt);
-            foreach (var (key, entry) in entries)
-            {
-                if (Index.TotalBytes <= target)
-                {
-                    break;
-                }
-
-                if (DeleteEntry(key))
-                {
-                    files++;
-                    bytes += entry.Size;
-                }
-            }
-
-            Interlocked.Add(ref _evictedFiles, files);
-            Interlocked.Add(ref _evictedBytes, bytes);
-            Log.Evicted(_logger, files, bytes, Index.TotalBytes, Limits.MaxBytes);
-            return (files, bytes);
-        }
-    }
-
-    /// <summary>Deletes every file not accessed since <paramref name="olderThan"/> ago.</summary>
-    public (int Files, long Bytes) Prune(TimeSpan olderThan)
-    {
-        var cutoff = _time.GetUtcNow() - olderThan;
-        lock (_evictGate)
-        {
-            var files = 0;
-            var bytes = 0L;
-            foreach (var (key, entry) in Index.Snapshot())
-            {
-                if (entry.LastAccess < cutoff && DeleteEntry(key))
-                {
-                    files++;
-                    bytes += entry.Size;
-                }
-            }
-
-            Log.Pruned(_logger, files, bytes, olderThan.ToString());
-            return (files, bytes);
-        }
-    }
-
-    /// <summary>Deletes one file and its entry (admin). False when neither exists.</summary>
-    public bool Delete(BlobIndexKey key)
-    {
-        lock (_evictGate)
-        {
-            var known = Index.TryGet(key, out _);
-            if (!known && !File.Exists(PathOf(key)))
-            {
-                return false;
-            }
-
-            DeleteFiles(key);
-            Index.Remove(key);
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// Makes the index match the files: entries without a file are dropped, files without an entry adopted (recency
-    /// = the file's modification time, so they age like the rest), sizes corrected. Run at start, before serving.
-    /// </summary>
-    public (int Adopted, int Dropped) Reconcile()
-    {
-        lock (_evictGate)
-        {
-            var files = ScanFiles();
-            var adopted = 0;
-            var dropped = 0;
-            foreach (var (key, entry) in Index.Snapshot())
-            {
-                if (!files.Remove(key, out var file))
-                {
-                    if (!IsWriting(key.Digest))
-                    {
-                        Index.Remove(key);
-                        dropped++;
-                    }
-
-                    continue;
-                }
-
-                if (file.Size != entry.Size)
-                {
-                    Index.Upsert(key, entry with { Size = file.Size });
-                }
-            }
-
-            foreach (var (key, file) in files)
-            {
-                Index.Upsert(key, new BlobIndexEntry(file.Size, file.Modified, file.Modified, 0));
-                adopted++;
-            }
-
-            Log.Reconciled(_logger, Index.Count, Index.TotalBytes, adopted, dropped);
-            return (adopted, dropped);
-        }
-    }
-
     /// <summary>Bytes a stored file takes, as the index counts them: a manifest's content plus its media-type file.</summary>
     public long SizeOnDisk(BlobIndexKey key)
     {
         var path = PathOf(key);
         var size = new FileInfo(path) is { Exists: true } content ? content.Length : 0;
-        if (key.Kind == BlobKind.Manifest && new FileInfo(path + ".type") is { Exists: true } type)
+        if (key.Kind == BlobKind.Manifest && new FileInfo(_layout.MediaTypePathOf(key.Digest)) is { Exists: true } type)
         {
             size += type.Length;
         }
 
         return size;
-    }
-
-    private bool DeleteEntry(BlobIndexKey key)
-    {
-        // A digest being written is skipped: its commit renames over the path and re-adds the entry anyway, and
-        // deleting between that rename and the index update would lose a fresh blob.
-        if (key.Kind == BlobKind.Blob && IsWriting(key.Digest))
-        {
-            return false;
-        }
-
-        if (!DeleteFiles(key))
-        {
-            return false;
-        }
-
-        Index.Remove(key);
-        return true;
-    }
-
-    private bool DeleteFiles(BlobIndexKey key)
-    {
-        var path = PathOf(key);
-        try
-        {
-            // Content first: a manifest without content is a miss, content without its type file never happens.
-            File.Delete(path);
-            if (key.Kind == BlobKind.Manifest)
-            {
-                File.Delete(path + ".type");
-            }
-
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.DeleteFailed(_logger, key.ToString(), ex.Message);
-            return false;
-        }
-    }
-
-    private Dictionary<BlobIndexKey, (long Size, DateTimeOffset Modified)> ScanFiles()
-    {
-        var found = new Dictionary<BlobIndexKey, (long, DateTimeOffset)>();
-        foreach (var kind in new[] { BlobKind.Blob, BlobKind.Manifest })
-        {
-            var folder = Path.Combine(_root, kind == BlobKind.Manifest ? "manifests" : "blobs");
-            if (!Directory.Exists(folder))
-            {
-                continue;
-            }
-
-            foreach (var algorithm in Directory.EnumerateDirectories(folder))
-            {
-                foreach (var prefix in Directory.EnumerateDirectories(algorithm))
-                {
-                    foreach (var file in new DirectoryInfo(prefix).EnumerateFiles())
-                    {
-                        if (!Digest.TryParse($"{Path.GetFileName(algorithm)}:{file.Name}", out var digest)
-                            || !file.Name.StartsWith(Path.GetFileName(prefix), StringComparison.Ordinal))
-                        {
-                            continue; // .type files, strays
-                        }
-
-                        var size = file.Length;
-                        if (kind == BlobKind.Manifest)
-                        {
-                            var type = new FileInfo(file.FullName + ".type");
-                            size += type.Exists ? type.Length : 0;
-                        }
-
-                        found[new BlobIndexKey(kind, digest)] = (size, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
-                    }
-                }
-            }
-        }
-
-        return found;
     }
 
     private void IndexFailed(string operation, Exception error)

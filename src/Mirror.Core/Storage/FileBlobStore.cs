@@ -3,51 +3,59 @@ using Mirror.Oci;
 namespace Mirror.Storage;
 
 /// <summary>
-/// Blobs on disk, content-addressed like distribution's filesystem driver: <c>&lt;root&gt;/blobs/sha256/ab/&lt;hex&gt;</c>.
-/// Writes are staged in <c>&lt;root&gt;/tmp</c> (same filesystem, so the commit is a rename) and the temp folder is
-/// emptied at start: a fill interrupted by a crash leaves nothing that could be served.
+/// Blobs on disk, content-addressed like distribution's filesystem driver (paths: <see cref="CacheLayout"/>).
+/// Writes are staged in the temp folder (same filesystem, so the commit is a rename), which is emptied at start: a
+/// fill interrupted by a crash leaves nothing that could be served.
 /// </summary>
 internal sealed class FileBlobStore : IBlobStore
 {
-    private readonly string _blobRoot;
-    private readonly string _tempRoot;
-    private readonly DiskTier? _tier;
+    private readonly CacheLayout _layout;
+    private readonly ITierEvents _tier;
 
     /// <param name="root">The cache directory.</param>
-    /// <param name="tier">The disk tier to keep informed (index, size bound); null for a bare store.</param>
-    public FileBlobStore(string root, DiskTier? tier = null)
+    /// <param name="tier">The disk tier to keep informed (index, size bound); none for a bare store.</param>
+    public FileBlobStore(string root, ITierEvents? tier = null)
+        : this(new CacheLayout(root), tier ?? ITierEvents.None)
     {
+    }
+
+    public FileBlobStore(CacheLayout layout, ITierEvents tier)
+    {
+        _layout = layout;
         _tier = tier;
-        Root = Path.GetFullPath(root);
-        _blobRoot = Path.Combine(Root, "blobs");
-        _tempRoot = Path.Combine(Root, "tmp");
-        Directory.CreateDirectory(_blobRoot);
-        if (Directory.Exists(_tempRoot))
+        Directory.CreateDirectory(layout.Blobs);
+        if (Directory.Exists(layout.Temp))
         {
-            foreach (var stale in Directory.EnumerateFiles(_tempRoot))
+            foreach (var stale in Directory.EnumerateFiles(layout.Temp))
             {
                 FileSystem.TryDelete(stale);
             }
         }
 
-        Directory.CreateDirectory(_tempRoot);
+        Directory.CreateDirectory(layout.Temp);
     }
 
-    public string Root { get; }
+    public string Root => _layout.Root;
 
-    public string PathOf(Digest digest) => Path.Combine(_blobRoot, digest.Algorithm, digest.Hex[..2], digest.Hex);
+    public string PathOf(Digest digest) => _layout.PathOf(BlobKind.Blob, digest);
 
     public StoredBlob? TryOpen(Digest digest)
     {
+        var path = PathOf(digest);
+        if (!File.Exists(path))
+        {
+            return null; // the common miss costs no exception
+        }
+
         try
         {
-            var stream = StagedBlob.OpenShared(PathOf(digest));
-            _tier?.Hit(BlobIndexKey.Blob(digest), stream.Length);
+            var stream = StagedBlob.OpenShared(path);
+            _tier.Hit(BlobIndexKey.Blob(digest), stream.Length);
             return new StoredBlob(stream, stream.Length);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return null; // evicted between the check and the open
         }
     }
 
@@ -57,28 +65,92 @@ internal sealed class FileBlobStore : IBlobStore
         length = info.Exists ? info.Length : 0;
         if (info.Exists)
         {
-            _tier?.Hit(BlobIndexKey.Blob(digest), length);
+            _tier.Hit(BlobIndexKey.Blob(digest), length);
         }
 
         return info.Exists;
     }
 
-    /// <exception cref="CacheUnavailableException">The temp file cannot be created (disk full, directory unwritable).</exception>
+    /// <summary>
+    /// Starts writing a blob; <paramref name="expectedLength"/> (the upstream's claim) is reserved up front so a disk
+    /// that cannot hold it fails now, not half-way through the body.
+    /// </summary>
+    /// <remarks>
+    /// A claim is only a claim: one larger than the disk tier or the free space is that fill's problem (it streams
+    /// uncached), not the node's. Only when a small write fails too is the cache reported unwritable (readiness).
+    /// </remarks>
+    /// <exception cref="CacheUnavailableException">The blob cannot be written here (disk full, directory unwritable, claim too large).</exception>
     public StagedBlob BeginWrite(Digest digest, long? expectedLength = null)
     {
+        if (expectedLength is > 0 and var claim)
+        {
+            if (_tier.MaxBytes is > 0 and var max && claim > max)
+            {
+                throw new CacheUnavailableException($"{digest} has {claim} bytes, more than the whole disk tier holds ({max} bytes)", null);
+            }
+
+            if (FreeBytes() is { } free && claim > free)
+            {
+                ProbeWritable();
+                throw new CacheUnavailableException($"{digest} has {claim} bytes, more than the {free} bytes free in the cache", null);
+            }
+        }
+
         StagedBlob staged;
         try
         {
-            staged = new(digest, Path.Combine(_tempRoot, $"{digest.Hex}.{Guid.NewGuid():N}"), PathOf(digest), _tier, expectedLength ?? 0);
+            staged = new(digest, _layout.NewTempPath(digest), PathOf(digest), _tier, expectedLength ?? 0);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _tier?.WriteFailed("begin write", ex);
-            throw new CacheUnavailableException($"cannot write {digest} to the cache in {_tempRoot}: {ex.Message}", ex);
+            if (expectedLength is not > 0 || !ProbeWritable())
+            {
+                _tier.WriteFailed("begin write", ex);
+            }
+
+            throw new CacheUnavailableException($"cannot write {digest} to the cache: {ex.Message}", ex);
         }
 
-        _tier?.WriteStarted(digest);
+        _tier.WriteStarted(digest);
         return staged;
+    }
+
+    /// <summary>Bytes free on the cache's filesystem for this process, or null when that cannot be told.</summary>
+    private long? FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(_layout.Temp).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether a small write still works; when it does not, the disk really is full (reported once).</summary>
+    private bool ProbeWritable()
+    {
+        var probe = _layout.NewProbePath();
+        try
+        {
+            using (var file = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                file.Write(new byte[64 * 1024]);
+                file.Flush(flushToDisk: false);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _tier.WriteFailed("write", ex);
+            return false;
+        }
+        finally
+        {
+            FileSystem.TryDelete(probe);
+        }
     }
 
     public bool Delete(Digest digest)
@@ -90,7 +162,7 @@ internal sealed class FileBlobStore : IBlobStore
         }
 
         FileSystem.TryDelete(path);
-        _tier?.Removed(BlobIndexKey.Blob(digest));
+        _tier.Removed(BlobIndexKey.Blob(digest));
         return true;
     }
 }

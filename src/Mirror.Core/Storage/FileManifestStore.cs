@@ -4,41 +4,50 @@ using Mirror.Oci;
 namespace Mirror.Storage;
 
 /// <summary>
-/// Manifests on disk: <c>&lt;root&gt;/manifests/sha256/ab/&lt;hex&gt;</c> holds the bytes, <c>&lt;hex&gt;.type</c> the media
-/// type. The type is written first; the content rename is the commit, so a manifest is never visible without it.
-/// Content read back is checked against its digest: a file damaged on disk is a miss, not a wrong answer.
+/// Manifests on disk (paths: <see cref="CacheLayout"/>): the bytes, and beside them a <c>.type</c> file with the
+/// media type. The type is written first; the content rename is the commit, so a manifest is never visible without
+/// it. Content read back is checked against its digest: a file damaged on disk is a miss, not a wrong answer. A
+/// manifest already stored keeps the media type it was first verified with.
 /// </summary>
 internal sealed class FileManifestStore : IManifestStore
 {
-    private readonly string _root;
-    private readonly string _tempRoot;
-    private readonly DiskTier? _tier;
+    private readonly CacheLayout _layout;
+    private readonly ITierEvents _tier;
 
     /// <param name="root">The cache directory.</param>
-    /// <param name="tier">The disk tier to keep informed (index, size bound); null for a bare store.</param>
-    public FileManifestStore(string root, DiskTier? tier = null)
+    /// <param name="tier">The disk tier to keep informed (index, size bound); none for a bare store.</param>
+    public FileManifestStore(string root, ITierEvents? tier = null)
+        : this(new CacheLayout(root), tier ?? ITierEvents.None)
     {
+    }
+
+    public FileManifestStore(CacheLayout layout, ITierEvents tier)
+    {
+        _layout = layout;
         _tier = tier;
-        _root = Path.Combine(Path.GetFullPath(root), "manifests");
-        _tempRoot = Path.Combine(Path.GetFullPath(root), "tmp");
-        Directory.CreateDirectory(_root);
-        Directory.CreateDirectory(_tempRoot);
+        Directory.CreateDirectory(layout.Manifests);
+        Directory.CreateDirectory(layout.Temp);
     }
 
     public async ValueTask<StoredManifest?> GetAsync(Digest digest, CancellationToken cancellationToken)
     {
         var path = PathOf(digest);
+        if (!File.Exists(path))
+        {
+            return null; // the common miss costs no exception
+        }
+
         try
         {
             var content = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-            var mediaType = await File.ReadAllTextAsync(path + ".type", cancellationToken).ConfigureAwait(false);
+            var mediaType = await File.ReadAllTextAsync(_layout.MediaTypePathOf(digest), cancellationToken).ConfigureAwait(false);
             if (!digest.Matches(content))
             {
                 Delete(digest);
                 return null;
             }
 
-            _tier?.Hit(BlobIndexKey.Manifest(digest));
+            _tier.Hit(BlobIndexKey.Manifest(digest));
             return new StoredManifest(digest, mediaType.Trim(), content);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -50,10 +59,15 @@ internal sealed class FileManifestStore : IManifestStore
     public async ValueTask PutAsync(StoredManifest manifest, CancellationToken cancellationToken)
     {
         var path = PathOf(manifest.Digest);
+        if (File.Exists(path) && File.Exists(_layout.MediaTypePathOf(manifest.Digest)))
+        {
+            return; // the same bytes are there already, with the media type they were first verified with
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = Path.Combine(_tempRoot, $"{manifest.Digest.Hex}.{Guid.NewGuid():N}");
+        var temp = _layout.NewTempPath(manifest.Digest);
         await File.WriteAllTextAsync(temp + ".type", manifest.MediaType, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
-        File.Move(temp + ".type", path + ".type", overwrite: true);
+        File.Move(temp + ".type", _layout.MediaTypePathOf(manifest.Digest), overwrite: true);
         await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
         {
             await file.WriteAsync(manifest.Content, cancellationToken).ConfigureAwait(false);
@@ -62,7 +76,7 @@ internal sealed class FileManifestStore : IManifestStore
         }
 
         File.Move(temp, path, overwrite: true);
-        _tier?.Committed(BlobIndexKey.Manifest(manifest.Digest));
+        _tier.Committed(BlobIndexKey.Manifest(manifest.Digest));
     }
 
     public bool Delete(Digest digest)
@@ -74,14 +88,14 @@ internal sealed class FileManifestStore : IManifestStore
             File.Delete(path);
         }
 
-        if (File.Exists(path + ".type"))
+        if (File.Exists(_layout.MediaTypePathOf(digest)))
         {
-            File.Delete(path + ".type");
+            File.Delete(_layout.MediaTypePathOf(digest));
         }
 
-        _tier?.Removed(BlobIndexKey.Manifest(digest));
+        _tier.Removed(BlobIndexKey.Manifest(digest));
         return existed;
     }
 
-    private string PathOf(Digest digest) => Path.Combine(_root, digest.Algorithm, digest.Hex[..2], digest.Hex);
+    private string PathOf(Digest digest) => _layout.PathOf(BlobKind.Manifest, digest);
 }

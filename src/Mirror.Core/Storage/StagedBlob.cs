@@ -14,15 +14,15 @@ public sealed class StagedBlob : IDisposable
     private readonly string _finalPath;
     private readonly FileStream _file;
     private readonly IncrementalHash _hash;
-    private readonly DiskTier? _tier;
+    private readonly ITierEvents _tier;
     private State _state;
 
-    internal StagedBlob(Digest digest, string tempPath, string finalPath, DiskTier? tier = null, long preallocate = 0)
+    internal StagedBlob(Digest digest, string tempPath, string finalPath, ITierEvents? tier = null, long preallocate = 0)
     {
         Digest = digest;
         TempPath = tempPath;
         _finalPath = finalPath;
-        _tier = tier;
+        _tier = tier ?? ITierEvents.None;
         _file = new FileStream(tempPath, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -52,7 +52,7 @@ public sealed class StagedBlob : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _tier?.WriteFailed("write", ex); // ENOSPC lands here
+            _tier.WriteFailed("write", ex); // ENOSPC lands here
             throw new CacheUnavailableException($"writing {Digest} to the cache failed: {ex.Message}", ex);
         }
 
@@ -112,14 +112,14 @@ public sealed class StagedBlob : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _tier?.WriteFailed("commit", ex);
+            _tier.WriteFailed("commit", ex);
             throw new CacheUnavailableException($"committing {Digest} to the cache failed: {ex.Message}", ex);
         }
 
         // Index after the rename, and only then stop counting the digest as "being written": eviction skips it
         // until its entry exists.
-        _tier?.Committed(BlobIndexKey.Blob(Digest), length);
-        _tier?.WriteEnded(Digest);
+        _tier.Committed(BlobIndexKey.Blob(Digest), length);
+        _tier.WriteEnded(Digest);
         return true;
     }
 
@@ -138,7 +138,7 @@ public sealed class StagedBlob : IDisposable
             _state = State.Discarded;
         }
 
-        _tier?.WriteEnded(Digest);
+        _tier.WriteEnded(Digest);
     }
 
     public void Dispose()

@@ -4,7 +4,7 @@ namespace Mirror.Upstream;
 /// A parsed <c>WWW-Authenticate</c> challenge (RFC 9110 §11.6.1), as registries send it:
 /// <c>Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"</c>.
 /// </summary>
-public sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
+internal sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, string> Parameters)
 {
     public string? Realm => Parameters.GetValueOrDefault("realm");
 

@@ -11,7 +11,7 @@ internal static class UpstreamErrors
         UpstreamStatus.Unauthorized => new OciError(401, OciErrorCode.Unauthorized, detail ?? "upstream refused the mirror's credentials"),
         UpstreamStatus.Denied => new OciError(403, OciErrorCode.Denied, detail ?? "upstream denied access"),
         UpstreamStatus.TooManyRequests => new OciError(429, OciErrorCode.TooManyRequests, detail ?? "upstream is rate limiting the mirror"),
-        UpstreamStatus.ServerError or UpstreamStatus.ClientError => new OciError(502, OciErrorCode.Unavailable, detail ?? "upstream error"),
+        UpstreamStatus.ServerError or UpstreamStatus.ClientError or UpstreamStatus.ForbiddenRedirect => new OciError(502, OciErrorCode.Unavailable, detail ?? "upstream error"),
         _ => new OciError(503, OciErrorCode.Unavailable, detail ?? "upstream unavailable"),
     };
 }

@@ -6,7 +6,7 @@ namespace Mirror.Upstream;
 /// <param name="Method">GET or HEAD.</param>
 /// <param name="Repository">The upstream repository (the token scope is derived from it).</param>
 /// <param name="Path">The path below <c>/v2/&lt;repository&gt;/</c>, e.g. <c>blobs/sha256:…</c>.</param>
-public sealed record UpstreamRequest(HttpMethod Method, RepositoryName Repository, string Path)
+internal sealed record UpstreamRequest(HttpMethod Method, RepositoryName Repository, string Path)
 {
     /// <summary>The Accept header to send (manifests).</summary>
     public string? Accept { get; init; }
@@ -16,4 +16,7 @@ public sealed record UpstreamRequest(HttpMethod Method, RepositoryName Repositor
 
     /// <summary>The client's own Authorization header, used when the upstream has ForwardClientAuthorization.</summary>
     public string? ClientAuthorization { get; init; }
+
+    /// <summary>Who the request is for (a user or an address): the bulkhead queues fairly across clients.</summary>
+    public string Client { get; init; } = string.Empty;
 }

@@ -6,7 +6,7 @@ namespace Mirror.Upstream;
 /// An upstream's answer. On <see cref="UpstreamStatus.Ok"/> the caller owns <see cref="Message"/> and must
 /// dispose this object; the body has not been read.
 /// </summary>
-public sealed class UpstreamResponse : IDisposable
+internal sealed class UpstreamResponse : IDisposable
 {
     internal UpstreamResponse(UpstreamStatus status, HttpResponseMessage? message, string? detail)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ internal sealed class UpstreamRouter : IDisposable
         var all = new List<UpstreamClient>();
         foreach (var u in options.Value.Upstreams)
         {
-            var client = new UpstreamClient(u, UpstreamClient.CreateHandler(u), cache, time, logger);
+            var client = new UpstreamClient(u, cache, time, logger);
             all.Add(client);
             _byHost[u.Name] = client;
         }
@@ -97,8 +98,32 @@ internal sealed class UpstreamRouter : IDisposable
             return false;
         }
 
-        repository = upstream.Name == UpstreamOptions.DockerHub ? name.WithLibraryPrefix() : name;
+        if (upstream.Name == UpstreamOptions.DockerHub)
+        {
+            // "library/" + a 250-character name is over the spec's limit: refused here, not by the upstream.
+            if (!name.TryWithLibraryPrefix(out var prefixed))
+            {
+                error = new OciError(400, OciErrorCode.NameInvalid, $"repository name '{OciError.Shorten(path)}' is longer than {RepositoryName.MaxLength} characters with library/");
+                return false;
+            }
+
+            name = prefixed;
+        }
+
+        repository = name;
         return true;
+    }
+
+    /// <summary>
+    /// Routes a pull and makes its <see cref="PullScope"/>: the upstream, the repository it knows, and whose
+    /// credentials count (the client's <paramref name="authorization"/> only for an upstream that forwards it).
+    /// </summary>
+    public bool TryScope(string? ns, string path, string? authorization, string client, [NotNullWhen(true)] out PullScope? scope, out OciError? error)
+    {
+        scope = TryRoute(ns, path, out var upstream, out var repository, out error)
+            ? PullScope.Create(upstream, repository, authorization, client)
+            : null;
+        return scope is not null;
     }
 
     /// <summary>A first path component is a registry host when it has a dot or a port, or is <c>localhost</c> (Docker's own rule for image references).</summary>

@@ -27,6 +27,9 @@ public enum UpstreamStatus
     /// <summary>No connection, DNS failure, TLS failure, broken response.</summary>
     Unreachable,
 
-    /// <summary>No response headers within ResponseHeadersTimeout.</summary>
+    /// <summary>No response headers within ResponseHeadersTimeout (or all attempts within RequestTimeout).</summary>
     Timeout,
+
+    /// <summary>A redirect (or connection) to a target the redirect policy forbids: a file: URL, loopback, link-local…</summary>
+    ForbiddenRedirect,
 }

@@ -16,8 +16,12 @@ namespace Mirror.Server.Admin;
 /// </summary>
 /// <remarks>
 /// Access: with <c>Mirror:Admin:Token</c> set, every request needs <c>Authorization: Bearer &lt;token&gt;</c> (compared
-/// in constant time), from any address; without it, only loopback clients are served (403 otherwise). Errors have
-/// the registry API's shape, <c>{"errors":[{"code":…,"message":…}]}</c>.
+/// in constant time), from any address; without it, only loopback clients are served (403 otherwise) — and only
+/// when they name a loopback <c>Host</c> (a DNS-rebinding page names its own) and come without proxy headers (behind
+/// a local reverse proxy everyone is loopback). A write (POST, DELETE) must also carry
+/// <c>Content-Type: application/json</c> or an <c>X-Mirror-Admin</c> header: a cross-site form post can send neither
+/// without a CORS preflight, which the mirror never grants. Errors have the registry API's shape,
+/// <c>{"errors":[{"code":…,"message":…}]}</c>.
 /// </remarks>
 public static class AdminEndpoints
 {
@@ -31,7 +35,8 @@ public static class AdminEndpoints
         return app;
     }
 
-    private static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>The admin API's access rule, as an endpoint filter (also guards /metrics on the registry port).</summary>
+    internal static async ValueTask<object?> AuthorizeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var token = http.RequestServices.GetRequiredService<IOptions<MirrorOptions>>().Value.Admin.Token;
@@ -48,21 +53,68 @@ public static class AdminEndpoints
         return await next(context);
     }
 
+    /// <summary>Middleware: <c>/metrics</c> on the registry port obeys the admin API's access rule.</summary>
+    internal static Task GuardMetricsAsync(HttpContext context, RequestDelegate next)
+    {
+        if (!context.Request.Path.StartsWithSegments("/metrics"))
+        {
+            return next(context);
+        }
+
+        var token = context.RequestServices.GetRequiredService<IOptions<MirrorOptions>>().Value.Admin.Token;
+        if (Deny(context, token) is not { } denied)
+        {
+            return next(context);
+        }
+
+        if (denied.Status == 401)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mirror-admin\"";
+        }
+
+        return Error(denied.Status, denied.Code, denied.Message).ExecuteAsync(context);
+    }
+
     /// <summary>Why a request may not use the admin API, or null when it may.</summary>
     internal static (int Status, string Code, string Message)? Deny(HttpContext context, string? token)
     {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
+            && !(request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false)
+            && !request.Headers.ContainsKey(WriteHeader))
+        {
+            return (403, "DENIED", $"admin writes need 'Content-Type: application/json' or an '{WriteHeader}: 1' header (a guard against cross-site requests)");
+        }
+
         if (!string.IsNullOrEmpty(token))
         {
-            return BearerMatches(context.Request.Headers.Authorization.ToString(), token)
+            return BearerMatches(request.Headers.Authorization.ToString(), token)
                 ? null
                 : (401, "UNAUTHORIZED", "a valid 'Authorization: Bearer <Mirror:Admin:Token>' header is required");
         }
 
         // No token: loopback only. A missing address (a Unix socket, an in-process test host) is not loopback.
-        return context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+        if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+        {
+            return (403, "DENIED", "the admin API answers loopback clients only; set Mirror:Admin:Token to allow remote access");
+        }
+
+        if (request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("Forwarded"))
+        {
+            return (403, "DENIED", "the admin API without Mirror:Admin:Token does not answer requests forwarded by a proxy; set a token");
+        }
+
+        return IsLoopbackHost(request.Host.Host)
             ? null
-            : (403, "DENIED", "the admin API answers loopback clients only; set Mirror:Admin:Token to allow remote access");
+            : (403, "DENIED", "the admin API without Mirror:Admin:Token answers only requests for localhost, 127.0.0.1 or [::1]");
     }
+
+    /// <summary>The header that marks an admin write as deliberate (any value).</summary>
+    public const string WriteHeader = "X-Mirror-Admin";
+
+    private static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>Constant-time comparison: hashing both sides first also hides the token's length.</summary>
     private static bool BearerMatches(string header, string token)

@@ -66,8 +66,10 @@ internal sealed partial class PassThrough
             return CacheResult.Error;
         }
 
-        var scope = repository is null ? "registry:catalog:*" : $"repository:{repository}:{(isWrite ? "pull,push" : "pull")}";
-        var authorization = await upstream.AuthorizeAsync(scope, request.Headers.Authorization.FirstOrDefault(), context.RequestAborted);
+        var scope = repository is null ? TokenScope.Catalog : isWrite ? TokenScope.PullPush(repository) : TokenScope.Pull(repository);
+        // A write with ForwardClientAuthorization is the client's own act: its credentials or none, never the
+        // mirror's account (which would let anyone who reaches the mirror push and delete as the mirror).
+        var authorization = await upstream.AuthorizeAsync(scope, request.Headers.Authorization.FirstOrDefault(), mayUseSharedCredentials: !isWrite, context.RequestAborted);
         // The suffix is taken from the raw path, trailing slash included: distribution answers
         // POST …/blobs/uploads (no slash) with a 301, which a client would follow as a GET.
         var raw = (request.Path.Value ?? string.Empty)["/v2/".Length..];
@@ -102,7 +104,7 @@ internal sealed partial class PassThrough
             await ForgetAsync(upstream, repository, path.Reference, context.RequestAborted);
         }
 
-        return CacheResult.Miss;
+        return CacheResult.Forwarded;
     }
 
     /// <summary>A pushed or deleted manifest must not be answered from the cache a moment later.</summary>
@@ -146,6 +148,20 @@ internal sealed partial class PassThrough
                 // The upstream's challenge would send the client to the upstream's realm for credentials the
                 // mirror never forwards: answer with what went wrong instead.
                 var unauthorized = proxyResponse.StatusCode == HttpStatusCode.Unauthorized;
+                if (upstream.Options.ForwardClientAuthorization)
+                {
+                    // The client's own credentials (or none) were refused: ask for them, as a registry would.
+                    if (unauthorized)
+                    {
+                        httpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"mirror\"";
+                    }
+
+                    await OciErrorWriter.WriteAsync(httpContext, unauthorized
+                        ? new OciError(401, OciErrorCode.Unauthorized, $"{upstream.Name} needs your credentials for {httpContext.Request.Method}: log in to the mirror with your {upstream.Name} account")
+                        : new OciError(403, OciErrorCode.Denied, $"{upstream.Name} denied {httpContext.Request.Method}: your credentials lack {(HttpMethods.IsGet(httpContext.Request.Method) ? "pull" : "push")} permission"));
+                    return false;
+                }
+
                 await OciErrorWriter.WriteAsync(httpContext, unauthorized
                     ? new OciError(401, OciErrorCode.Unauthorized, $"{upstream.Name} refused the mirror's credentials for {httpContext.Request.Method} (configure Username/Password with push permission)")
                     : new OciError(403, OciErrorCode.Denied, $"{upstream.Name} denied {httpContext.Request.Method}: the mirror's credentials lack {(HttpMethods.IsGet(httpContext.Request.Method) ? "pull" : "push")} permission"));

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Microsoft.Net.Http.Headers;
+using System.Diagnostics.CodeAnalysis;
 using Mirror.Caching;
 using Mirror.Observability;
 using Mirror.Oci;
@@ -15,7 +15,6 @@ internal sealed partial class RegistryHandler
 {
     private const string ApiVersionHeader = "Docker-Distribution-API-Version";
     private const string DigestHeader = "Docker-Content-Digest";
-    private static readonly object ResultItem = new();
 
     private readonly UpstreamRouter _router;
     private readonly BlobCache _blobs;
@@ -23,8 +22,13 @@ internal sealed partial class RegistryHandler
     private readonly PassThrough _passThrough;
     private readonly ILogger _logger;
 
+    // With any upstream that forwards client credentials, /v2/ must challenge: Docker, podman and skopeo send
+    // credentials only after a challenge, and would never send the ones they hold for the mirror.
+    private readonly bool _challengeOnBase;
+
     public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ILogger<RegistryHandler> logger)
     {
+        _challengeOnBase = router.All.Any(u => u.Options.ForwardClientAuthorization);
         _passThrough = passThrough;
         _router = router;
         _blobs = blobs;
@@ -44,7 +48,7 @@ internal sealed partial class RegistryHandler
         {
             result = (path.Kind, isRead) switch
             {
-                (RegistryPathKind.Base, true) => await BaseAsync(context),
+                (RegistryPathKind.Base, true) => await BaseAsync(context, _challengeOnBase),
                 (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path),
                 (RegistryPathKind.Blob, true) => await BlobAsync(context, path),
                 (RegistryPathKind.Base or RegistryPathKind.Unknown, _) => await OtherAsync(context),
@@ -55,7 +59,7 @@ internal sealed partial class RegistryHandler
         {
             // The client left; a fill it started goes on without it. A hang-up is not a mirror error: the request
             // keeps the result it had when the body started (a cancelled pull of a hit is still a hit).
-            result = context.Items.TryGetValue(ResultItem, out var begun) && begun is CacheResult r ? r : CacheResult.Error;
+            result = CacheResult.Error;
         }
         finally
         {
@@ -73,17 +77,17 @@ internal sealed partial class RegistryHandler
         }
     }
 
-    private static string ResultName(CacheResult result) => result switch
-    {
-        CacheResult.Hit => "hit",
-        CacheResult.Miss => "miss",
-        CacheResult.Coalesced => "coalesced",
-        CacheResult.Stale => "stale",
-        _ => "error",
-    };
+    private static string ResultName(CacheResult result) => CacheLabels.Of(result);
 
-    private static async Task<CacheResult> BaseAsync(HttpContext context)
+    private static async Task<CacheResult> BaseAsync(HttpContext context, bool challenge)
     {
+        if (challenge && string.IsNullOrEmpty(context.Request.Headers.Authorization))
+        {
+            context.Response.Headers.WWWAuthenticate = BasicChallenge;
+            await OciErrorWriter.WriteAsync(context, new OciError(401, OciErrorCode.Unauthorized, "authentication required: log in to this mirror with your registry credentials"));
+            return CacheResult.Hit;
+        }
+
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = 2;
         if (!HttpMethods.IsHead(context.Request.Method))
@@ -103,12 +107,22 @@ internal sealed partial class RegistryHandler
         return CacheResult.Error;
     }
 
-    private bool TryRoute(HttpContext context, string name, out UpstreamClient upstream, out RepositoryName repository, out OciError? error) =>
-        _router.TryRoute(context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null, name, out upstream, out repository, out error);
+    /// <summary>Routes the request and makes its pull scope: upstream, repository, and whose credentials count.</summary>
+    private bool TryScope(HttpContext context, string name, [NotNullWhen(true)] out PullScope? scope, out OciError? error) =>
+        _router.TryScope(
+            context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null,
+            name,
+            context.Request.Headers.Authorization.FirstOrDefault(),
+            ClientOf(context),
+            out scope,
+            out error);
+
+    /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
+    internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
 
     private async Task<CacheResult> ManifestAsync(HttpContext context, RegistryPath path)
     {
-        if (!TryRoute(context, path.Name, out var upstream, out var repository, out var error))
+        if (!TryScope(context, path.Name, out var scope, out var error))
         {
             await OciErrorWriter.WriteAsync(context, error!);
             return CacheResult.Error;
@@ -124,10 +138,10 @@ internal sealed partial class RegistryHandler
 
         var acceptHeaders = context.Request.Headers.Accept;
         var accepted = acceptHeaders.Count <= 1 ? MediaTypes.ParseAcceptCached(acceptHeaders.ToString()) : MediaTypes.ParseAccept(acceptHeaders);
-        var lookup = await _manifests.GetAsync(upstream, repository, reference, accepted, ClientAuthorization(context, upstream), context.RequestAborted);
+        var lookup = await _manifests.GetAsync(scope, reference, accepted, context.RequestAborted);
         if (lookup.Manifest is not { } manifest)
         {
-            await WriteUpstreamErrorAsync(context, lookup.Error!, upstream);
+            await WriteUpstreamErrorAsync(context, lookup.Error!, scope.Upstream);
             return CacheResult.Error;
         }
 
@@ -137,7 +151,7 @@ internal sealed partial class RegistryHandler
         response.ContentLength = manifest.Content.Length;
         response.Headers[DigestHeader] = manifest.Digest.ToString();
         response.Headers.ETag = $"\"{manifest.Digest}\"";
-        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + lookup.Source;
+        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + CacheLabels.Of(lookup.Source);
         if (lookup.Result == CacheResult.Stale)
         {
             // RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.
@@ -147,7 +161,7 @@ internal sealed partial class RegistryHandler
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
-            MirrorMetrics.ServedBytes.WithLabels(lookup.Source).Inc(manifest.Content.Length);
+            MirrorMetrics.ServedBytes.WithLabels(CacheLabels.Of(lookup.Source)).Inc(manifest.Content.Length);
         }
 
         return lookup.Result;
@@ -155,53 +169,65 @@ internal sealed partial class RegistryHandler
 
     private async Task<CacheResult> BlobAsync(HttpContext context, RegistryPath path)
     {
-        if (!TryRoute(context, path.Name, out var upstream, out var repository, out var error))
+        if (!TryScope(context, path.Name, out var scope, out var error))
         {
             await OciErrorWriter.WriteAsync(context, error!);
             return CacheResult.Error;
         }
 
+        var upstream = scope.Upstream;
         if (!Digest.TryParse(path.Reference, out var digest))
         {
             await OciErrorWriter.WriteAsync(context, OciError.DigestInvalid(path.Reference));
             return CacheResult.Error;
         }
 
-        var response = context.Response;
         var aborted = context.RequestAborted;
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            var (length, headError) = await _blobs.HeadAsync(upstream, repository, digest, ClientAuthorization(context, upstream), aborted);
+            var (length, headError) = await _blobs.HeadAsync(scope, digest, aborted);
             if (headError is not null)
             {
                 await WriteUpstreamErrorAsync(context, headError, upstream);
                 return CacheResult.Error;
             }
 
-            SetBlobHeaders(response, digest);
-            response.ContentLength = length;
+            SetBlobHeaders(context.Response, digest);
+            context.Response.ContentLength = length;
             return CacheResult.Hit;
         }
 
-        using var lookup = await _blobs.OpenAsync(upstream, repository, digest, ClientAuthorization(context, upstream), aborted);
-        if (lookup.Error is { } lookupError)
+        var opened = await _blobs.OpenAsync(scope, digest, aborted);
+        if (opened.Content is not { } content)
         {
-            await WriteUpstreamErrorAsync(context, lookupError, upstream);
+            await WriteUpstreamErrorAsync(context, opened.Error!, upstream);
             return CacheResult.Error;
         }
 
+        using (content)
+        {
+            return await SendBlobAsync(context, digest, content, upstream);
+        }
+    }
+
+    /// <summary>
+    /// Headers, then the body: <code>length (wait for it only if a Range needs it) ─▶ Range ─▶ headers ─▶ copy ─▶ map the result</code>
+    /// </summary>
+    private async Task<CacheResult> SendBlobAsync(HttpContext context, Digest digest, BlobContent content, UpstreamClient upstream)
+    {
+        var response = context.Response;
+        var aborted = context.RequestAborted;
         var rangeHeader = context.Request.Headers.Range.FirstOrDefault();
-        var size = lookup.Length;
+        var size = content.Length;
         if (size is null && rangeHeader is not null)
         {
             // An upstream without Content-Length: a range can only be answered once the end is known.
-            if (!await lookup.WaitForCompletionAsync(aborted))
+            size = await content.GetLengthAsync(aborted);
+            if (size is null)
             {
                 await OciErrorWriter.WriteAsync(context, new OciError(502, OciErrorCode.Unavailable, $"fetching {digest} from {upstream.Name} failed"));
                 return CacheResult.Error;
             }
-
-            size = lookup.CompletedLength;
         }
 
         SetBlobHeaders(response, digest);
@@ -229,29 +255,34 @@ internal sealed partial class RegistryHandler
             response.ContentLength = count;
         }
 
-        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + lookup.Source;
-        context.Items[ResultItem] = lookup.Result;
+        var source = CacheLabels.Of(content.Source);
+        response.Headers["X-Mirror-Cache"] = CacheLabels.Of(content.Result) + " " + source;
 
         // Headers go out before the first body byte: a client that joins a slow fill learns the length at once, and
         // a transfer that breaks later is visibly short of it.
-        await response.StartAsync(aborted);
         try
         {
-            await lookup.CopyToAsync(response.Body, offset, count, aborted);
-            MirrorMetrics.ServedBytes.WithLabels(lookup.Source).Inc(count ?? lookup.CompletedLength - offset);
+            await response.StartAsync(aborted);
         }
-        catch (FillFailedException ex)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            Log.FillAborted(_logger, digest.ToString(), ex.Message);
-            context.Abort();
-        }
-        catch (IOException ex) when (!aborted.IsCancellationRequested)
-        {
-            Log.FillAborted(_logger, digest.ToString(), ex.Message);
-            context.Abort();
+            return content.Result;
         }
 
-        return lookup.Result;
+        switch (await content.CopyToAsync(response.Body, offset, count, aborted))
+        {
+            case CopyResult.Completed:
+                MirrorMetrics.ServedBytes.WithLabels(source).Inc(count ?? (await content.GetLengthAsync(aborted) ?? 0) - offset);
+                break;
+            case CopyResult.SourceFailed:
+                // Never end a short or wrong body as if it were complete: the client must see a broken transfer.
+                Log.FillAborted(_logger, digest.ToString(), content.FailureReason ?? "the source failed");
+                context.Abort();
+                break;
+        }
+
+        // A client that hung up keeps the result the request had (a cancelled pull of a hit is still a hit).
+        return content.Result;
     }
 
     /// <summary>
@@ -259,19 +290,18 @@ internal sealed partial class RegistryHandler
     /// client is challenged (Basic) so that Docker, podman or containerd send the credentials they hold for the
     /// mirror; the mirror exchanges them at the upstream's realm.
     /// </summary>
-    private static Task WriteUpstreamErrorAsync(HttpContext context, OciError error, UpstreamClient upstream)
+    internal static Task WriteUpstreamErrorAsync(HttpContext context, OciError error, UpstreamClient upstream)
     {
         if (error.Code == OciErrorCode.Unauthorized && upstream.Options.ForwardClientAuthorization)
         {
-            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{upstream.Name} via mirror\"";
+            context.Response.Headers.WWWAuthenticate = BasicChallenge;
         }
 
         return OciErrorWriter.WriteAsync(context, error);
     }
 
-    /// <summary>The client's Authorization header, only for an upstream that forwards it.</summary>
-    private static string? ClientAuthorization(HttpContext context, UpstreamClient upstream) =>
-        upstream.Options.ForwardClientAuthorization ? context.Request.Headers.Authorization.FirstOrDefault() : null;
+    /// <summary>One realm for the whole mirror: clients store one credential per registry host, not per upstream.</summary>
+    private const string BasicChallenge = "Basic realm=\"mirror\"";
 
     private static void SetBlobHeaders(HttpResponse response, Digest digest)
     {

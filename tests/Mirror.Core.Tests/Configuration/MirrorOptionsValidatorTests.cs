@@ -18,6 +18,20 @@ public sealed class MirrorOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_CacheDirectoryIsAFile_Fails()
+    {
+        using var temp = new TempDirectory();
+        var file = Path.Combine(temp.Path, "cache");
+        File.WriteAllText(file, "not a directory");
+        var options = new MirrorOptions { Cache = new CacheOptions { Directory = file } };
+        new MirrorOptionsSetup().PostConfigure(null, options);
+
+        var result = _validator.Validate(null, options);
+
+        Assert.Equal([$"Mirror:Cache:Directory '{file}' is a file, not a directory."], result.Failures);
+    }
+
+    [Fact]
     public void Validate_SeveralProblems_ReportsEveryOne()
     {
         var options = new MirrorOptions
@@ -176,5 +190,37 @@ public sealed class MirrorOptionsValidatorTests
     {
         var result = _validator.Validate(null, options);
         return result.Failed ? [.. result.Failures!] : [];
+    }
+
+    [Fact]
+    public void Validate_AllowPushWithSharedCredentials_RefusedUnlessClientCredentialsForwarded()
+    {
+        var options = new MirrorOptions { Upstreams = [new UpstreamOptions { Name = "registry.corp.example", Username = "mirror", Password = "x", AllowPush = true }] };
+        options.DefaultUpstream = "registry.corp.example";
+
+        var refused = _validator.Validate(null, options);
+        options.Upstreams[0].ForwardClientAuthorization = true;
+        var forwarded = _validator.Validate(null, options);
+
+        Assert.Contains(refused.Failures!, f => f.Contains("AllowPush with the mirror's own credentials", StringComparison.Ordinal));
+        Assert.True(forwarded.Succeeded, forwarded.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("lots")]
+    public void Validate_BadMaxBlobSize_Listed(string value)
+    {
+        var options = new MirrorOptions();
+        new MirrorOptionsSetup().PostConfigure(null, options);
+        options.Cache.MaxBlobSize = value;
+        options.Cache.MaxAbandonedFillsPerClient = 0;
+        options.Upstreams[0].RequestTimeout = TimeSpan.Zero;
+
+        var failures = _validator.Validate(null, options).Failures!;
+
+        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxBlobSize", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxAbandonedFillsPerClient", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("RequestTimeout must be positive", StringComparison.Ordinal));
     }
 }

@@ -95,4 +95,30 @@ public sealed class MediaTypesTests
         Assert.False(MediaTypes.IsAcceptable(MediaTypes.OciIndex, accepted));
         Assert.False(MediaTypes.IsAcceptable(MediaTypes.DockerManifestList, accepted));
     }
+
+    [Fact]
+    public void ParseAccept_UnknownTypes_Ignored()
+    {
+        var accepted = MediaTypes.ParseAccept([$"application/x-junk+json, {MediaTypes.OciManifest}, text/html"]);
+
+        Assert.Equal(MediaTypes.OciManifest, Assert.Single(accepted));
+        Assert.Empty(MediaTypes.ParseAccept(["application/x-junk+json"]));
+    }
+
+    [Fact]
+    public void OfManifest_OwnMediaTypeField_WinsOverContentType()
+    {
+        var content = System.Text.Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"config\":{{\"a\":[1,2]}},\"mediaType\":\"{MediaTypes.OciIndex}\"}}");
+
+        Assert.Equal(MediaTypes.OciIndex, MediaTypes.OfManifest(content, "text/html"));
+    }
+
+    [Theory]
+    [InlineData("{\"schemaVersion\":1}")]
+    [InlineData("not json")]
+    [InlineData("[1,2]")]
+    public void OfManifest_NoField_ContentType(string json)
+    {
+        Assert.Equal(MediaTypes.DockerSchema1Signed, MediaTypes.OfManifest(System.Text.Encoding.UTF8.GetBytes(json), MediaTypes.DockerSchema1Signed));
+    }
 }

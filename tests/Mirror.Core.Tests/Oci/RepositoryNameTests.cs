@@ -78,9 +78,18 @@ public sealed class RepositoryNameTests
     [Fact]
     public void WithLibraryPrefix_SingleComponent_AddsLibrary()
     {
-        var name = RepositoryName.Parse("nginx").WithLibraryPrefix();
+        Assert.True(RepositoryName.Parse("nginx").TryWithLibraryPrefix(out var name));
 
         Assert.Equal("library/nginx", name.Value);
+    }
+
+    [Fact]
+    public void WithLibraryPrefix_TooLongWithPrefix_Refused()
+    {
+        var longest = RepositoryName.Parse(new string('a', RepositoryName.MaxLength));
+
+        Assert.False(longest.TryWithLibraryPrefix(out var prefixed));
+        Assert.Null(prefixed);
     }
 
     [Theory]
@@ -91,12 +100,14 @@ public sealed class RepositoryNameTests
     {
         var name = RepositoryName.Parse(value);
 
-        Assert.Same(name, name.WithLibraryPrefix());
+        Assert.True(name.TryWithLibraryPrefix(out var prefixed));
+        Assert.Same(name, prefixed);
     }
 
     [Fact]
     public void Equals_SameValue_AreEqual()
     {
-        Assert.Equal(RepositoryName.Parse("library/nginx"), RepositoryName.Parse("nginx").WithLibraryPrefix());
+        RepositoryName.Parse("nginx").TryWithLibraryPrefix(out var prefixed);
+        Assert.Equal(RepositoryName.Parse("library/nginx"), prefixed);
     }
 }

@@ -61,16 +61,17 @@ public sealed class FileManifestStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task PutAsync_Twice_LastWins()
+    public async Task PutAsync_Twice_FirstVerifiedTypeKept()
     {
         var digest = Digest.Compute(ManifestBytes);
 
         await _store.PutAsync(new StoredManifest(digest, MediaTypes.OciManifest, ManifestBytes), CancellationToken.None);
         await _store.PutAsync(new StoredManifest(digest, MediaTypes.DockerManifest, ManifestBytes), CancellationToken.None);
 
+        // Another upstream's Content-Type for the same bytes must not change what everyone is served (security #14).
         var read = await _store.GetAsync(digest, CancellationToken.None);
         Assert.NotNull(read);
-        Assert.Equal(MediaTypes.DockerManifest, read.MediaType);
+        Assert.Equal(MediaTypes.OciManifest, read.MediaType);
     }
 
     [Fact]

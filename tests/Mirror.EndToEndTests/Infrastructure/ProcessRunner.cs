@@ -13,9 +13,10 @@ internal static class ProcessRunner
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         TimeSpan? timeout = null,
+        string? workingDirectory = null,
         CancellationToken cancellationToken = default)
     {
-        var startInfo = CreateStartInfo(fileName, arguments, environment);
+        var startInfo = CreateStartInfo(fileName, arguments, environment, workingDirectory);
         var commandLine = Describe(startInfo);
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(startInfo)

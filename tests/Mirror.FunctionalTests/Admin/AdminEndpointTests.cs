@@ -64,12 +64,9 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     [Fact]
     public void Deny_NoTokenRemoteClient_Forbidden()
     {
-        var remote = new DefaultHttpContext();
-        remote.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");
-        var local = new DefaultHttpContext();
-        local.Connection.RemoteIpAddress = IPAddress.IPv6Loopback;
-        var withToken = new DefaultHttpContext();
-        withToken.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");
+        var remote = Get("10.1.2.3");
+        var local = Get("::1");
+        var withToken = Get("10.1.2.3");
         withToken.Request.Headers.Authorization = "Bearer " + Token;
 
         Assert.Equal(403, AdminEndpoints.Deny(remote, token: null)?.Status);
@@ -78,10 +75,19 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         Assert.Equal(401, AdminEndpoints.Deny(local, Token)?.Status); // a token applies to loopback too
     }
 
+    private static DefaultHttpContext Get(string from)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Host = new HostString("localhost", 5000);
+        context.Connection.RemoteIpAddress = IPAddress.Parse(from);
+        return context;
+    }
+
     [Fact]
     public async Task DeleteBlob_BadAbsentPresent_400_404_200()
     {
-        using var client = _mirror.CreateClient();
+        using var client = AdminClient();
         var digest = _upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
@@ -101,7 +107,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Prune_BadValue_400WithClearError()
     {
-        using var client = _mirror.CreateClient();
+        using var client = AdminClient();
 
         using var bad = await client.PostAsync("/admin/prune?olderThan=yesterday", null);
         using var missing = await client.PostAsync("/admin/prune", null);
@@ -115,7 +121,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Prune_OlderThan_RemovesOnlyIdleEntries()
     {
-        using var client = _mirror.CreateClient();
+        using var client = AdminClient();
         var digest = _upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
@@ -135,7 +141,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     [Fact]
     public async Task InvalidateTag_NextPullAsksUpstream()
     {
-        using var client = _mirror.CreateClient();
+        using var client = AdminClient();
         var first = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2,\"v\":1}");
         Assert.Equal(first, await ManifestDigestAsync(client));
         var second = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2,\"v\":2}");
@@ -148,6 +154,14 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         Assert.Equal("library/app", JsonDocument.Parse(await invalidated.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(second, await ManifestDigestAsync(client));
+    }
+
+    /// <summary>A client whose admin writes carry the header that marks them deliberate.</summary>
+    private HttpClient AdminClient()
+    {
+        var client = _mirror.CreateClient();
+        client.DefaultRequestHeaders.Add(AdminEndpoints.WriteHeader, "1");
+        return client;
     }
 
     private static async Task<string> ManifestDigestAsync(HttpClient client)

@@ -17,8 +17,8 @@ namespace Mirror.FunctionalTests.Deploy;
 /// <summary>
 /// The rendered Kubernetes manifests (<c>kubectl kustomize</c>, base and example overlay) describe the program as it
 /// is: the probes and the scrape path are served by a mirror started with the ConfigMap's settings, the container
-/// port is the one it listens on, the cache volume is mounted where <c>Mirror:Cache:Directory</c> points, and the
-/// ConfigMap passes the same configuration check the mirror runs at start.
+/// ports are the ones it listens on (registry and metrics), the cache volume is mounted where
+/// <c>Mirror:Cache:Directory</c> points, and the ConfigMap passes the same configuration check the mirror runs at start.
 /// </summary>
 public sealed partial class KubernetesManifestTests
 {
@@ -58,10 +58,14 @@ public sealed partial class KubernetesManifestTests
         var ports = container["ports"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => (int)p!["containerPort"]!);
 
         Assert.Equal("0.0.0.0", listen.Host);
-        Assert.Equal(listen.Port, Assert.Single(ports).Value);
+        Assert.Equal(listen.Port, ports["http"]);
+        // Prometheus is not on loopback: it must scrape the metrics port, where /metrics needs no admin token.
+        Assert.Equal(int.Parse(configuration["Mirror:Metrics:Port"] ?? "0", CultureInfo.InvariantCulture), ports["metrics"]);
         var settings = configuration.AsEnumerable()
             .Where(kv => kv.Key.StartsWith(MirrorOptions.SectionName + ":", StringComparison.OrdinalIgnoreCase) && kv.Value is not null)
             .ToDictionary(kv => kv.Key, kv => kv.Value);
+        var metricsPort = FreePort();
+        settings["Mirror:Metrics:Port"] = metricsPort.ToString(CultureInfo.InvariantCulture);
         await using var mirror = await MirrorServer.StartAsync(settings);
         using var client = mirror.CreateClient();
         var paths = new List<string>();
@@ -74,14 +78,16 @@ public sealed partial class KubernetesManifestTests
 
         Assert.Equal("/readyz", (string)container["readinessProbe"]!["httpGet"]!["path"]!);
         Assert.Equal("/healthz", (string)container["livenessProbe"]!["httpGet"]!["path"]!);
-        var monitor = deployment.Single("ServiceMonitor");
-        var endpoint = Assert.Single(monitor["spec"]!["endpoints"]!.AsArray())!;
-        paths.Add((string)endpoint["path"]!);
         foreach (var path in paths)
         {
             using var response = await client.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{folder}: GET {path} answered {(int)response.StatusCode}");
         }
+
+        var endpoint = Assert.Single(deployment.Single("ServiceMonitor")["spec"]!["endpoints"]!.AsArray())!;
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        using var scrape = await metrics.GetAsync((string)endpoint["path"]!);
+        Assert.True(scrape.StatusCode == HttpStatusCode.OK, $"{folder}: the metrics port answered {(int)scrape.StatusCode} to the ServiceMonitor's path");
     }
 
     [Theory]
@@ -144,11 +150,15 @@ public sealed partial class KubernetesManifestTests
         var budget = deployment.Single("PodDisruptionBudget");
         Assert.True(Selects(budget["spec"]!["selector"]!["matchLabels"]!.AsObject(), podLabels));
 
-        // The ServiceMonitor scrapes the registry Service only (not also the headless one: every pod twice), as job
-        // "mirror", on the path and interval of deploy/prometheus/prometheus.yml.
+        // The ServiceMonitor scrapes one Service (not also the headless one: every pod twice) on the metrics
+        // container port, as job "mirror", on the path and interval of deploy/prometheus/prometheus.yml; the
+        // registry Service, which clients and a load balancer see, carries no metrics port.
         var monitor = deployment.Single("ServiceMonitor")["spec"]!;
         var scraped = Assert.Single(services, s => Selects(monitor["selector"]!["matchLabels"]!.AsObject(), s["metadata"]!["labels"]!.AsObject()));
         Assert.NotSame(headless, scraped);
+        Assert.All(scraped["spec"]!["ports"]!.AsArray(), p => Assert.Equal("metrics", (string)p!["targetPort"]!));
+        var registry = Assert.Single(services, s => (string?)s["metadata"]!["labels"]!["app.kubernetes.io/component"] == "registry");
+        Assert.All(registry["spec"]!["ports"]!.AsArray(), p => Assert.Equal("http", (string)p!["targetPort"]!));
         var scrapeConfig = YamlJson.Parse(await File.ReadAllTextAsync(Path.Combine(Root, "deploy", "prometheus", "prometheus.yml")))!;
         var job = scrapeConfig["scrape_configs"]!.AsArray().Single()!;
         Assert.Equal((string)job["job_name"]!, (string?)scraped["metadata"]!["labels"]![(string)monitor["jobLabel"]!]);
@@ -216,6 +226,13 @@ public sealed partial class KubernetesManifestTests
         return EnvLine().Matches(lastStage)
             .SelectMany(m => EnvPair().Matches(m.Groups[1].Value))
             .ToDictionary(p => p.Groups[1].Value, p => p.Groups[2].Value);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static int ResolvePort(JsonNode port, Dictionary<string, int> named) =>

@@ -91,6 +91,33 @@ public sealed class FakeRegistry : IAsyncDisposable
     /// <summary>Authorization headers seen by /token.</summary>
     public ConcurrentBag<string> TokenAuthorizations { get; } = [];
 
+    /// <summary>Require <c>Authorization: Basic</c> with these credentials on every /v2/&lt;name&gt;/ request (a private registry with basic auth).</summary>
+    public (string User, string Password)? BasicCredentials { get; set; }
+
+    /// <summary>What a request without the right <see cref="BasicCredentials"/> gets: 401, or 404 as registries that hide private repositories answer.</summary>
+    public int UnauthorizedStatus { get; set; } = 401;
+
+    /// <summary>A status to answer for particular paths (null = serve normally): one repository broken, say.</summary>
+    public Func<string, int?>? StatusForPath { get; set; }
+
+    /// <summary>Redirect blob GETs to this Location (any URL, e.g. cloud metadata or <c>file:</c>).</summary>
+    public string? RedirectBlobsTo { get; set; }
+
+    /// <summary>Answer blob GETs with a body that never ends and no Content-Length.</summary>
+    public bool EndlessBlobs { get; set; }
+
+    /// <summary>Claim this Content-Length on blob GETs (then send what there is and hang up).</summary>
+    public long? ClaimedBlobLength { get; set; }
+
+    /// <summary>Content-Type to answer manifests with, whatever they are (a confused or hostile upstream).</summary>
+    public string? ManifestContentType { get; set; }
+
+    /// <summary>Never send response headers for /v2/&lt;name&gt;/ requests (an upstream that accepts and stalls).</summary>
+    public bool HangHeaders { get; set; }
+
+    /// <summary>Authorization headers seen on /v2/&lt;name&gt;/ requests, in order.</summary>
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
     /// <summary>The most blob bodies that were being sent at once.</summary>
     public int MaxConcurrentBodies => Volatile.Read(ref _maxActiveBodies);
 
@@ -198,6 +225,14 @@ public sealed class FakeRegistry : IAsyncDisposable
 
         if (path == "/v2/" || path == "/v2")
         {
+            if (BasicCredentials is { } baseCredentials
+                && request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{baseCredentials.User}:{baseCredentials.Password}")))
+            {
+                response.StatusCode = 401;
+                response.Headers.WWWAuthenticate = "Basic realm=\"fake\"";
+                return;
+            }
+
             if (RequireToken && !request.Headers.Authorization.ToString().StartsWith("Bearer tok-", StringComparison.Ordinal))
             {
                 // Like Docker Hub: the base endpoint challenges without a scope.
@@ -212,6 +247,31 @@ public sealed class FakeRegistry : IAsyncDisposable
         {
             response.ContentType = "application/json";
             await response.WriteAsync("{\"repositories\":[\"library/app\"]}");
+            return;
+        }
+
+        Authorizations.Enqueue(request.Headers.Authorization.ToString());
+        if (HangHeaders)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+            return;
+        }
+
+        if (StatusForPath?.Invoke(path) is { } pathStatus)
+        {
+            response.StatusCode = pathStatus;
+            return;
+        }
+
+        if (BasicCredentials is { } basic
+            && request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}")))
+        {
+            response.StatusCode = UnauthorizedStatus;
+            if (UnauthorizedStatus == 401)
+            {
+                response.Headers.WWWAuthenticate = "Basic realm=\"fake\"";
+            }
+
             return;
         }
 
@@ -254,6 +314,7 @@ public sealed class FakeRegistry : IAsyncDisposable
         var kind = parts[^2];
         var reference = parts[^1];
         var repository = string.Join('/', parts[2..^2]);
+
         if (RequireToken)
         {
             var expected = $"Bearer tok-{Uri.EscapeDataString($"repository:{repository}:pull")}";
@@ -299,7 +360,7 @@ public sealed class FakeRegistry : IAsyncDisposable
                 return;
             }
 
-            response.ContentType = manifest.MediaType;
+            response.ContentType = ManifestContentType ?? manifest.MediaType;
             response.ContentLength = manifest.Content.Length;
             response.Headers["Docker-Content-Digest"] = DigestOf(manifest.Content);
             if (!HttpMethods.IsHead(request.Method))
@@ -312,6 +373,19 @@ public sealed class FakeRegistry : IAsyncDisposable
 
         if (kind == "blobs")
         {
+            if (RedirectBlobsTo is { } target && HttpMethods.IsGet(request.Method))
+            {
+                response.StatusCode = 307;
+                response.Headers.Location = target;
+                return;
+            }
+
+            if (EndlessBlobs && HttpMethods.IsGet(request.Method))
+            {
+                await EndlessAsync(context);
+                return;
+            }
+
             if (RedirectBlobs && HttpMethods.IsGet(request.Method))
             {
                 response.StatusCode = 307;
@@ -351,7 +425,7 @@ public sealed class FakeRegistry : IAsyncDisposable
         }
 
         response.ContentType = "application/octet-stream";
-        response.ContentLength = content.Length - start;
+        response.ContentLength = ClaimedBlobLength ?? content.Length - start;
         response.Headers["Docker-Content-Digest"] = digest;
         if (HttpMethods.IsHead(context.Request.Method))
         {
@@ -405,6 +479,24 @@ public sealed class FakeRegistry : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _activeBodies);
+        }
+    }
+
+    /// <summary>Sends chunks until the client hangs up, without a Content-Length.</summary>
+    private static async Task EndlessAsync(HttpContext context)
+    {
+        var chunk = new byte[64 * 1024];
+        context.Response.ContentType = "application/octet-stream";
+        try
+        {
+            while (!context.RequestAborted.IsCancellationRequested)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The mirror hung up, as it should.
         }
     }
 

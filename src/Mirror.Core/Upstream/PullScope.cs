@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text;
+using Mirror.Oci;
+
+namespace Mirror.Upstream;
+
+/// <summary>
+/// Who pulls what from where: the routed upstream, the repository name the upstream knows, and the credentials
+/// the mirror uses for this request. Every cache lookup and upstream request of the pull path takes one scope, so
+/// what a cached answer may be shared across is decided once, here.
+/// </summary>
+/// <remarks>
+/// <code>
+///  upstream shares one identity (anonymous or Mirror's own Username) ─▶ CredentialKey ""  : answers shared by all
+///  upstream forwards the client's credentials (ForwardClientAuthorization)
+///        ─▶ CredentialKey = keyed fingerprint of the client's Authorization ("anon" without one):
+///           tag answers, flights and remembered 404s are per credential; content by digest is re-checked
+/// </code>
+/// The fingerprint is an HMAC under a key made at process start: it names a credential in a cache key without
+/// being a hash of the secret that anyone could test guesses against.
+/// </remarks>
+internal sealed record PullScope
+{
+    private static readonly byte[] FingerprintKey = RandomNumberGenerator.GetBytes(32);
+
+    private PullScope(UpstreamClient upstream, RepositoryName repository, string? clientAuthorization, string client, string credentialKey)
+    {
+        Upstream = upstream;
+        Repository = repository;
+        ClientAuthorization = clientAuthorization;
+        Client = client;
+        CredentialKey = credentialKey;
+    }
+
+    public UpstreamClient Upstream { get; }
+
+    public RepositoryName Repository { get; }
+
+    /// <summary>The client's Authorization header, kept only for an upstream that forwards it.</summary>
+    public string? ClientAuthorization { get; }
+
+    /// <summary>Who asks, for fairness and budgets: the authenticated user or the client address.</summary>
+    public string Client { get; }
+
+    /// <summary>Empty when answers are shared by every client; else the credential's fingerprint.</summary>
+    public string CredentialKey { get; }
+
+    /// <summary>True when the upstream decides per client what it may read: cached content needs a check first.</summary>
+    public bool IsPerCredential => CredentialKey.Length > 0;
+
+    public static PullScope Create(UpstreamClient upstream, RepositoryName repository, string? authorization, string client)
+    {
+        if (!upstream.Options.ForwardClientAuthorization)
+        {
+            return new PullScope(upstream, repository, null, client, string.Empty);
+        }
+
+        var credential = string.IsNullOrEmpty(authorization) ? null : authorization;
+        return new PullScope(upstream, repository, credential, client, Fingerprint(credential));
+    }
+
+    /// <summary>"anon" for no credentials, else 128 bits of a keyed hash: short enough for keys, never the secret.</summary>
+    public static string Fingerprint(string? authorization) =>
+        authorization is null
+            ? "anon"
+            : Convert.ToHexStringLower(HMACSHA256.HashData(FingerprintKey, Encoding.UTF8.GetBytes(authorization)).AsSpan(0, 16));
+
+    /// <summary>A manifest request (GET or HEAD) for a tag or digest in this scope.</summary>
+    public UpstreamRequest Manifest(HttpMethod method, string reference, string accept) =>
+        new(method, Repository, $"manifests/{reference}") { Accept = accept, ClientAuthorization = ClientAuthorization, Client = Client };
+
+    /// <summary>A blob request in this scope, optionally resuming at <paramref name="rangeStart"/>.</summary>
+    public UpstreamRequest Blob(HttpMethod method, Digest digest, long? rangeStart = null) =>
+        new(method, Repository, $"blobs/{digest}") { RangeStart = rangeStart, ClientAuthorization = ClientAuthorization, Client = Client };
+
+    public override string ToString() => $"{Upstream.Name}/{Repository}";
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Mirror.FunctionalTests.Infrastructure;
+
+namespace Mirror.FunctionalTests.Security;
+
+/// <summary>
+/// An upstream that misbehaves on purpose: bodies that never end, sizes it does not have, redirects into the
+/// mirror's own network or to file: URLs, a wrong Content-Type for a manifest others serve too.
+/// </summary>
+public sealed class HostileUpstreamTests
+{
+    [Fact]
+    public async Task EndlessBodyWithoutLength_CutOffAtMaxBlobSize()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        upstream.EndlessBlobs = true;
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Cache:MaxBlobSize"] = "2MiB",
+        });
+        using var client = mirror.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(20);
+
+        var digest = "sha256:" + new string('e', 64);
+        var failure = await Record.ExceptionAsync(() => client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}"));
+
+        Assert.NotNull(failure);
+        Assert.IsNotType<TaskCanceledException>(failure); // aborted by the mirror, not by the client's patience
+        Assert.All(Directory.GetFiles(Path.Combine(mirror.CacheDirectory, "tmp")), f => Assert.True(new FileInfo(f).Length <= 2 * 1024 * 1024));
+    }
+
+    [Fact]
+    public async Task ClaimedLengthOverMaxBlobSize_RefusedWithoutReserving()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        var digest = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        upstream.ClaimedBlobLength = 10_000_000_000;
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Cache:MaxBlobSize"] = "1GiB",
+        });
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync($"/v2/library/app/blobs/{digest}");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("SIZE_INVALID", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(mirror.CacheDirectory, "tmp")));
+    }
+
+    [Fact]
+    public async Task ClaimedLengthOverFreeSpace_ThatFillFailsNodeStaysReady()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        var digest = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        upstream.ClaimedBlobLength = 100_000_000_000_000; // 100 TB
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Cache:MaxBlobSize"] = "1PiB",
+        });
+        using var client = mirror.CreateClient();
+
+        var failure = await Record.ExceptionAsync(() => client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}"));
+        using var ready = await client.GetAsync("/readyz");
+
+        Assert.NotNull(failure); // the upstream cannot send 100 TB: the client's transfer breaks
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.DoesNotContain(mirror.CacheDirectory, await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/iam")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://127.0.0.1/blob")]
+    [InlineData("http://[fe80::1]/blob")]
+    public async Task RedirectToForbiddenTarget_502NotFollowed(string target)
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        var digest = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        upstream.RedirectBlobsTo = target;
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        using var client = mirror.CreateClient();
+
+        using var response = await client.GetAsync($"/v2/library/app/blobs/{digest}");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("\"errors\"", body, StringComparison.Ordinal);
+        Assert.Contains("redirect", body, StringComparison.Ordinal);
+        Assert.Equal(1, upstream.Count("GET", $"/v2/library/app/blobs/{digest}")); // refused, not retried
+    }
+
+    [Fact]
+    public async Task RedirectToLoopback_FromLoopbackUpstream_Followed()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        await using var cdn = await FakeRegistry.StartAsync();
+        var content = RandomNumberGenerator.GetBytes(1000);
+        var digest = upstream.AddBlob(content);
+        cdn.AddBlob(content);
+        upstream.RedirectBlobsTo = new Uri(cdn.Url, "/cdn/" + digest).AbsoluteUri.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        using var client = mirror.CreateClient();
+
+        Assert.Equal(content, await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}"));
+    }
+
+    [Fact]
+    public async Task SameManifestFromAnotherUpstreamAsHtml_KeepsItsOwnMediaType()
+    {
+        const string Json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{},\"layers\":[]}";
+        await using var hostile = await FakeRegistry.StartAsync();
+        await using var honest = await FakeRegistry.StartAsync();
+        hostile.ManifestContentType = "text/html";
+        var digest = hostile.AddManifest("team/app", null, Json);
+        honest.AddManifest("library/app", null, Json);
+        await using var mirror = await MirrorServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Mirror:Upstreams:0:Name"] = "docker.io",
+            ["Mirror:Upstreams:0:Url"] = honest.Url.AbsoluteUri,
+            ["Mirror:Upstreams:1:Name"] = "ghcr.io",
+            ["Mirror:Upstreams:1:Url"] = hostile.Url.AbsoluteUri,
+        });
+        using var client = mirror.CreateClient();
+
+        using var viaHostile = await client.GetAsync($"/v2/ghcr.io/team/app/manifests/{digest}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/library/app/manifests/{digest}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
+        using var viaHonest = await client.SendAsync(request);
+
+        Assert.Equal("application/vnd.oci.image.manifest.v1+json", viaHostile.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, viaHonest.StatusCode);
+        Assert.Equal("application/vnd.oci.image.manifest.v1+json", viaHonest.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Encoding.UTF8.GetBytes(Json), await viaHonest.Content.ReadAsByteArrayAsync());
+    }
+}

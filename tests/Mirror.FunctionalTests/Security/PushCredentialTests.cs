@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text;
+using Mirror.FunctionalTests.Infrastructure;
+
+namespace Mirror.FunctionalTests.Security;
+
+/// <summary>Pushes and deletes through the mirror are the client's own acts, never the mirror account's.</summary>
+public sealed class PushCredentialTests
+{
+    [Fact]
+    public async Task AllowPushWithMirrorCredentials_RefusedAtStart()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+
+        var failure = await Record.ExceptionAsync(() => MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Upstreams:0:Username"] = "mirror",
+            ["Mirror:Upstreams:0:Password"] = "mirror-secret",
+            ["Mirror:Upstreams:0:AllowPush"] = "true",
+        }));
+
+        Assert.NotNull(failure);
+        Assert.Contains("AllowPush with the mirror's own credentials", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ForwardingUpstream_AnonymousPushAndDelete_ChallengedNeverSentWithMirrorAccount()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        upstream.BasicCredentials = ("mirror", "mirror-secret"); // the mirror's account could push here
+        var mirrorAccount = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("mirror:mirror-secret"));
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Upstreams:0:Username"] = "mirror",
+            ["Mirror:Upstreams:0:Password"] = "mirror-secret",
+            ["Mirror:Upstreams:0:AllowPush"] = "true",
+            ["Mirror:Upstreams:0:ForwardClientAuthorization"] = "true",
+        });
+        using var client = mirror.CreateClient();
+
+        using var upload = await client.PostAsync("/v2/library/app/blobs/uploads/", null);
+        using var delete = await client.DeleteAsync($"/v2/library/app/manifests/sha256:{new string('a', 64)}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, upload.StatusCode);
+        Assert.Equal("Basic", upload.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
+        Assert.DoesNotContain(mirrorAccount, upstream.Authorizations);
+    }
+}
