@@ -10,8 +10,10 @@ namespace Mirror.Configuration;
 /// 10⁹…), <c>KiB MiB GiB TiB PiB</c> binary (2¹⁰, 2²⁰, 2³⁰…). <c>B</c> or no unit is bytes. Units are
 /// case-insensitive, a space may separate number and unit, fractions are rounded down to whole bytes. Negative
 /// numbers, unknown units and sizes beyond <see cref="long.MaxValue"/> are rejected.
+/// As an option type it binds from the same text (<see cref="ByteSizeConverter"/>) and reads as its byte count.
 /// </remarks>
-public static class ByteSize
+[System.ComponentModel.TypeConverter(typeof(ByteSizeConverter))]
+public readonly record struct ByteSize(long Bytes)
 {
     private static readonly (string Unit, decimal Factor)[] Units =
     [
@@ -71,4 +73,12 @@ public static class ByteSize
 
     public static long Parse(string text) =>
         TryParse(text, out var bytes, out var error) ? bytes : throw new FormatException(error);
+
+    public static ByteSize FromMebibytes(long mebibytes) => new(mebibytes * 1024 * 1024);
+
+    public static implicit operator long(ByteSize size) => size.Bytes;
+
+    public static implicit operator ByteSize(long bytes) => new(bytes);
+
+    public override string ToString() => Bytes.ToString(CultureInfo.InvariantCulture);
 }

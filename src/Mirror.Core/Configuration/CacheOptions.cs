@@ -13,13 +13,13 @@ public sealed class CacheOptions
     public TimeSpan FillTimeout { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Bytes of small objects (manifests) kept in memory. Default 64 MiB.</summary>
-    public long MaxMemorySize { get; set; } = 64L * 1024 * 1024;
+    public ByteSize MaxMemorySize { get; set; } = ByteSize.FromMebibytes(64);
 
     /// <summary>Objects up to this size are kept in the memory tier. Default 1 MiB.</summary>
-    public long MemoryObjectMaxSize { get; set; } = 1024 * 1024;
+    public ByteSize MemoryObjectMaxSize { get; set; } = ByteSize.FromMebibytes(1);
 
     /// <summary>The largest manifest accepted from an upstream (the spec suggests registries accept at least 4 MiB). Default 4 MiB.</summary>
-    public long MaxManifestSize { get; set; } = 4L * 1024 * 1024;
+    public ByteSize MaxManifestSize { get; set; } = ByteSize.FromMebibytes(4);
 
     /// <summary>
     /// Bytes the disk tier (blobs and manifests) may hold, e.g. <c>50GB</c> (decimal), <c>1.5GiB</c> (binary) or a

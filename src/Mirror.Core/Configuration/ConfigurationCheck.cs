@@ -22,6 +22,7 @@ internal static class ConfigurationCheck
     /// </summary>
     public static List<string> Check(IConfigurationSection section, Type type, out IConfigurationSection usable)
     {
+        DurationConverter.Register();
         var errors = new List<string>();
         var bad = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         Walk(section, type, errors, bad);
@@ -99,7 +100,8 @@ internal static class ConfigurationCheck
         }
     }
 
-    private static string Describe(Type type) => type == typeof(TimeSpan)
-        ? "duration (hh:mm:ss, d.hh:mm:ss or hh:mm:ss.fff)"
+    private static string Describe(Type type) =>
+        type == typeof(TimeSpan) ? "duration (250ms, 90s, 5m, 24h, 7d, hh:mm:ss or d.hh:mm:ss)"
+        : type == typeof(ByteSize) ? "size (64MiB, 50GB, 1.5GiB or a number of bytes)"
         : type == typeof(bool) ? "true/false" : type.Name.ToLowerInvariant();
 }

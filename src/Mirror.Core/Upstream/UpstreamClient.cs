@@ -42,6 +42,12 @@ internal sealed partial class UpstreamClient : IDisposable
     private volatile bool _probed;
 
     public UpstreamClient(UpstreamOptions options, HybridCache tokens, TimeProvider time, ILogger logger)
+        : this(options, tokens, time, logger, handler: null)
+    {
+    }
+
+    /// <param name="handler">The wire for pull requests; null for the real one (tests pass an in-memory upstream).</param>
+    internal UpstreamClient(UpstreamOptions options, HybridCache tokens, TimeProvider time, ILogger logger, HttpMessageHandler? handler)
     {
         _tokens = tokens;
         Options = options;
@@ -49,7 +55,7 @@ internal sealed partial class UpstreamClient : IDisposable
         BaseUri = options.EffectiveUrl;
         _baseUrl = BaseUri.AbsoluteUri.TrimEnd('/');
         _redirects = new RedirectPolicy(BaseUri, options.RedirectAllowList);
-        _http = new HttpMessageInvoker(CreateHandler(options, _redirects), disposeHandler: true);
+        _http = new HttpMessageInvoker(handler ?? CreateHandler(options, _redirects), disposeHandler: true);
         Forwarder = new HttpMessageInvoker(CreateHandler(options, _redirects), disposeHandler: true);
         _bulkhead = new FairBulkhead(options.MaxConcurrentFetches, options.MaxQueuedFetches);
         _time = time;

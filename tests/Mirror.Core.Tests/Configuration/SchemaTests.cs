@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Mirror.Configuration;
@@ -58,7 +57,8 @@ public sealed class SchemaTests
 
     private static bool SameDefault(object? actual, JsonElement documented) => actual switch
     {
-        TimeSpan t => TimeSpan.Parse(documented.GetString()!, CultureInfo.InvariantCulture) == t,
+        TimeSpan t => ShortDuration.TryParse(documented.GetString(), out var d) && d == t,
+        ByteSize b => documented.ValueKind == JsonValueKind.Number ? documented.GetInt64() == b.Bytes : ByteSize.Parse(documented.GetString()!) == b.Bytes,
         bool b => documented.GetBoolean() == b,
         int i => documented.GetInt32() == i,
         long l => documented.GetInt64() == l,

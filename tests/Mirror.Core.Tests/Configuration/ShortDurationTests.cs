@@ -11,6 +11,8 @@ public sealed class ShortDurationTests
     [InlineData("7d", 7 * 86400)]
     [InlineData("1.5h", 5400)]
     [InlineData("0m", 0)]
+    [InlineData("00:05:00", 300)]
+    [InlineData("1.00:00:00", 86400)]
     public void TryParse_Valid_Duration(string text, int seconds)
     {
         Assert.True(ShortDuration.TryParse(text, out var duration));
@@ -25,5 +27,14 @@ public sealed class ShortDurationTests
     [InlineData("3w")]
     [InlineData("1e9999d")]
     [InlineData("99999999999d")]
+    [InlineData("-00:05:00")]
+    [InlineData("5 minutes")]
     public void TryParse_Invalid_False(string text) => Assert.False(ShortDuration.TryParse(text, out _));
+
+    [Fact]
+    public void TryParse_Milliseconds_Duration()
+    {
+        Assert.True(ShortDuration.TryParse("250ms", out var duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), duration);
+    }
 }

@@ -63,4 +63,29 @@ public sealed class ConfigurationTests
         Assert.Equal(7, options.Upstreams[1].MaxAttempts);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Upstreams[1].TagTtl);
     }
+
+    [Fact]
+    public async Task Start_UnitsEverywhere_SizesAndDurationsInEitherForm()
+    {
+        await using var mirror = await MirrorServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Mirror:Cache:MaxMemorySize"] = "32MiB",
+            ["Mirror:Cache:MaxManifestSize"] = "8MB",
+            ["Mirror:Cache:MemoryObjectMaxSize"] = "65536",
+            ["Mirror:Cache:FillTimeout"] = "30m",
+            ["Mirror:Upstreams:0:Name"] = "docker.io",
+            ["Mirror:Upstreams:0:TagTtl"] = "90s",
+            ["Mirror:Upstreams:0:RetryDelay"] = "250ms",
+            ["Mirror:Upstreams:0:MaxStale"] = "1.00:00:00",
+        });
+
+        var options = ((IOptions<Mirror.Configuration.MirrorOptions>)mirror.Services.GetService(typeof(IOptions<Mirror.Configuration.MirrorOptions>))!).Value;
+        Assert.Equal(32L * 1024 * 1024, options.Cache.MaxMemorySize.Bytes);
+        Assert.Equal(8_000_000, options.Cache.MaxManifestSize.Bytes);
+        Assert.Equal(65536, options.Cache.MemoryObjectMaxSize.Bytes);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.Cache.FillTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(90), options.Upstreams[0].TagTtl);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.Upstreams[0].RetryDelay);
+        Assert.Equal(TimeSpan.FromDays(1), options.Upstreams[0].MaxStale);
+    }
 }
