@@ -204,10 +204,16 @@ public sealed partial class KubernetesManifestTests
         return new RenderedDeployment(objects, ImageEnvironment(dockerfile));
     }
 
-    /// <summary>Every failure the mirror's start would list for this configuration (none when it would start).</summary>
+    /// <summary>
+    /// Every failure the mirror's start would list for this configuration (none when it would start): the services
+    /// MirrorHost registers, so the log format is checked with the Mirror: section.
+    /// </summary>
     private static List<string> ValidationErrors(IConfiguration configuration)
     {
-        using var services = new ServiceCollection().AddLogging().AddMirror(configuration).BuildServiceProvider();
+        using var services = new ServiceCollection()
+            .AddLogging(logging => logging.AddMirrorConsole(configuration))
+            .AddMirror(configuration)
+            .BuildServiceProvider();
         try
         {
             _ = services.GetRequiredService<IOptions<MirrorOptions>>().Value;
