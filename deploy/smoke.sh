@@ -142,14 +142,20 @@ stage_dotnet() { # <tar> <paths under the dotnet root...>: appended as usr/share
 cp "$rootfs" "$work/aspnet.tar"
 stage_dotnet "$work/aspnet.tar" dotnet host "shared/Microsoft.NETCore.App/$runtime_version" "shared/Microsoft.AspNetCore.App/$runtime_version"
 
-# SDK stand-in: the whole SDK, plus the packages Mirror.Server restores as the image's only package source (an
+# SDK stand-in: the whole SDK, plus the packages Mirror.Server's build restores as the image's only package source (an
 # offline feed, as a company's build image carries an internal feed): the build runs with --network none.
 (cd "$repo" && nice -n 15 dotnet restore src/Mirror.Server/Mirror.Server.csproj -v q >"$work/restore.log" 2>&1) \
   || { cat "$work/restore.log"; fail "dotnet restore on the host failed"; }
-assets="$repo/src/Mirror.Server/obj/project.assets.json"
-packages=$(jq -r '.packageFolders | keys[0]' "$assets")
+# Every project in the graph has its own assets file: packages the web project gets from the ASP.NET Core shared
+# framework are pruned from its graph, yet Mirror.Core (no framework reference) restores them as packages.
+server="$repo/src/Mirror.Server"
+assets=("$server/obj/project.assets.json")
+for project in $(jq -r '.libraries | to_entries[] | select(.value.type == "project") | .value.path' "${assets[0]}"); do
+  assets+=("$(dirname "$server/$project")/obj/project.assets.json")
+done
+packages=$(jq -r '.packageFolders | keys[0]' "${assets[0]}")
 mkdir -p "$work/extra/nuget-feed"
-jq -r '.libraries | to_entries[] | select(.value.type == "package") | .value.path' "$assets" | while read -r path; do
+jq -r '.libraries | to_entries[] | select(.value.type == "package") | .value.path' "${assets[@]}" | sort -u | while read -r path; do
   mkdir -p "$work/extra/nuget-feed/$path"
   cp -r "$packages/$path/." "$work/extra/nuget-feed/$path/"
 done
