@@ -57,6 +57,35 @@ public sealed class MirrorConfigFileTests
         Assert.Contains("JSON", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Process_MirrorConfigMissing_OneLineAndExitOne()
+    {
+        var directory = TempDirectory.Create();
+        var path = Path.Combine(directory, "absent.json");
+
+        var result = await ServerProcess.RunAsync(directory, new Dictionary<string, string> { [MirrorConfigFile.Variable] = path }, "--urls", "http://127.0.0.1:0");
+
+        Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}: {result.StandardError}");
+        Assert.StartsWith($"Mirror cannot start: MIRROR_CONFIG={path}: ", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Process_MirrorConfigFile_ReadAndCheckedLikeEveryOtherSource()
+    {
+        // The real Program: a key in the file is validated at start, so the file was read.
+        var directory = TempDirectory.Create();
+        var file = Write("""{ "Mirror": { "Cache": { "MaxDiskSise": "10GB" } } }""");
+
+        var result = await ServerProcess.RunAsync(
+            directory,
+            new Dictionary<string, string> { [MirrorConfigFile.Variable] = file },
+            "--urls", "http://127.0.0.1:0", $"--Mirror:Cache:Directory={Path.Combine(directory, "cache")}");
+
+        Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}: {result.StandardError}");
+        Assert.Contains("Mirror:Cache:MaxDiskSise is not a Mirror option", result.StandardError, StringComparison.Ordinal);
+    }
+
     private static string Write(string json)
     {
         var path = Path.Combine(TempDirectory.Create(), "appsettings.json");
