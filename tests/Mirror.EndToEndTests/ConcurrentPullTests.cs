@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
 
 namespace Mirror.EndToEndTests;
 

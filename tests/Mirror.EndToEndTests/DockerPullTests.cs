@@ -1,6 +1,3 @@
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>

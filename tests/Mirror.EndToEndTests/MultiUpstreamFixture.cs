@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
-using Xunit.Sdk;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -20,14 +14,13 @@ namespace Mirror.EndToEndTests;
 /// names, so a request routed to the default instead of the registry it named gets the decoy's digest — a wrong
 /// answer the digest check catches — rather than passing by luck.
 /// </summary>
-public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : IAsyncLifetime
+public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : ProcessFixture(diagnostics, "multi-upstream")
 {
     internal const string RegistryA = "registry-a.test";
     internal const string RegistryB = "registry-b.test";
     internal const string RegistryC = "registry-c.test";
 
     private const int KiB = 1024;
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// Set explicitly, not left to the default: the push test relies on a tag pushed past the mirror staying cached
@@ -35,7 +28,6 @@ public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : IAsyncLifet
     /// </summary>
     private static readonly TimeSpan TagTtlOfC = TimeSpan.FromMinutes(5);
 
-    private TempDirectory? _temp;
     private UpstreamRegistry? _a;
     private UpstreamRegistry? _b;
     private UpstreamRegistry? _c;
@@ -50,8 +42,6 @@ public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : IAsyncLifet
     private LayoutImage? _pushV2;
     private LayoutImage? _refused;
     private LayoutImage? _uploaded;
-
-    internal TempDirectory Temp => _temp ?? throw NotInitialized();
 
     /// <summary><see cref="RegistryA"/>: anonymous, pushes refused by the mirror.</summary>
     internal UpstreamRegistry UpstreamA => _a ?? throw NotInitialized();
@@ -93,98 +83,64 @@ public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : IAsyncLifet
     /// <summary>Built, not pushed: blobs no registry has, for the whole-push test.</summary>
     internal LayoutImage Uploaded => _uploaded ?? throw NotInitialized();
 
-    public async Task InitializeAsync()
+    private protected override void CheckTools()
     {
-        using var timeout = new CancellationTokenSource(SetupTimeout);
-        var cancellationToken = timeout.Token;
-        try
-        {
-            _ = RequiredTool.DockerRegistry.Resolve();
-            _ = RequiredTool.Skopeo.Resolve();
-            _ = RequiredTool.Umoci.Resolve();
-            _ = RequiredTool.Htpasswd.Resolve();
-            _temp = TempDirectory.Create();
-            Log($"multi-upstream temp folder {_temp.Path}");
-
-            var stopwatch = Stopwatch.StartNew();
-            var a = UpstreamRegistry.StartAsync($"upstream {RegistryA}", _temp.CreateSubdirectory("a"), credentials: null, cancellationToken);
-            var b = UpstreamRegistry.StartAsync($"upstream {RegistryB}", _temp.CreateSubdirectory("b"), new RegistryCredentials("e2e-user", "e2e-pass"), cancellationToken);
-            var c = UpstreamRegistry.StartAsync($"upstream {RegistryC}", _temp.CreateSubdirectory("c"), credentials: null, cancellationToken);
-            try
-            {
-                await Task.WhenAll(a, b, c);
-            }
-            finally
-            {
-                // Keep whichever did start, so DisposeAsync stops it even when another failed.
-                _a = a.IsCompletedSuccessfully ? a.Result : null;
-                _b = b.IsCompletedSuccessfully ? b.Result : null;
-                _c = c.IsCompletedSuccessfully ? c.Result : null;
-            }
-
-            Log($"upstreams A {UpstreamA.HostPort}, B {UpstreamB.HostPort} (basic auth), C {UpstreamC.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _skopeo = SkopeoClient.Create(_temp.CreateSubdirectory("skopeo"));
-            var images = _temp.CreateSubdirectory("images");
-            var builderOfA = new TestImageBuilder(Path.Combine(images, "a"), UpstreamA, _skopeo);
-            var builderOfB = new TestImageBuilder(Path.Combine(images, "b"), UpstreamB, _skopeo);
-            _builderOfC = new TestImageBuilder(Path.Combine(images, "c"), UpstreamC, _skopeo);
-            _imageOnA = await builderOfA.BuildAndPushAsync("library/x", "1", [512 * KiB, 256 * KiB], cancellationToken);
-            _imageOnB = await builderOfB.BuildAndPushAsync("library/y", "1", [512 * KiB, 256 * KiB], cancellationToken);
-            _podmanImageOnB = await builderOfB.BuildAndPushAsync("library/y-podman", "1", [512 * KiB, 256 * KiB], cancellationToken);
-            var decoy = await _builderOfC.BuildAsync("decoy", [128 * KiB], cancellationToken);
-            foreach (var image in new[] { _imageOnA, _imageOnB, _podmanImageOnB })
-            {
-                _decoyDigest = (await _builderOfC.PushAsync(decoy, image.Repository, image.Tag, cancellationToken)).ManifestDigest;
-            }
-
-            _pushV1 = await _builderOfC.BuildAsync("pushed-v1", [256 * KiB], cancellationToken);
-            _pushV2 = await _builderOfC.BuildAsync("pushed-v2", [256 * KiB], cancellationToken);
-            _refused = await _builderOfC.BuildAsync("refused", [128 * KiB], cancellationToken);
-            _uploaded = await _builderOfC.BuildAsync("uploaded", [256 * KiB], cancellationToken);
-            Log($"built 8 images, pushed 6 in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _mirror = await MirrorProcess.StartServerAsync(
-                [
-                    new MirrorUpstream(RegistryA, UpstreamA.BaseUri),
-                    new MirrorUpstream(RegistryB, UpstreamB.BaseUri, UpstreamB.Credentials),
-                    new MirrorUpstream(RegistryC, UpstreamC.BaseUri, AllowPush: true, TagTtl: TagTtlOfC),
-                ],
-                defaultUpstream: RegistryC,
-                _temp.CreateSubdirectory("mirror"),
-                extraArguments: [],
-                cancellationToken);
-            Log($"multi-upstream mirror ready on {_mirror.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose InitializeAsync threw; stop what did start.
-            await DisposeAsync();
-            throw;
-        }
+        _ = RequiredTool.DockerRegistry.Resolve();
+        _ = RequiredTool.Skopeo.Resolve();
+        _ = RequiredTool.Umoci.Resolve();
+        _ = RequiredTool.Htpasswd.Resolve();
     }
 
-    public async Task DisposeAsync()
+    private protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_mirror is not null)
+        var a = UpstreamRegistry.StartAsync($"upstream {RegistryA}", Temp.CreateSubdirectory("a"), credentials: null, cancellationToken);
+        var b = UpstreamRegistry.StartAsync($"upstream {RegistryB}", Temp.CreateSubdirectory("b"), new RegistryCredentials("e2e-user", "e2e-pass"), cancellationToken);
+        var c = UpstreamRegistry.StartAsync($"upstream {RegistryC}", Temp.CreateSubdirectory("c"), credentials: null, cancellationToken);
+        try
         {
-            await _mirror.DisposeAsync();
-            _mirror = null;
+            await Task.WhenAll(a, b, c);
+        }
+        finally
+        {
+            // Keep whichever did start, so the fixture stops it even when another failed.
+            _a = a.IsCompletedSuccessfully ? Started(a.Result) : null;
+            _b = b.IsCompletedSuccessfully ? Started(b.Result) : null;
+            _c = c.IsCompletedSuccessfully ? Started(c.Result) : null;
         }
 
-        foreach (var upstream in new[] { _a, _b, _c })
+        LogStep($"upstreams A {UpstreamA.HostPort}, B {UpstreamB.HostPort} (basic auth), C {UpstreamC.HostPort}");
+
+        _skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        var images = Temp.CreateSubdirectory("images");
+        var builderOfA = new TestImageBuilder(Path.Combine(images, "a"), UpstreamA, _skopeo);
+        var builderOfB = new TestImageBuilder(Path.Combine(images, "b"), UpstreamB, _skopeo);
+        _builderOfC = new TestImageBuilder(Path.Combine(images, "c"), UpstreamC, _skopeo);
+        _imageOnA = await builderOfA.BuildAndPushAsync("library/x", "1", [512 * KiB, 256 * KiB], cancellationToken);
+        _imageOnB = await builderOfB.BuildAndPushAsync("library/y", "1", [512 * KiB, 256 * KiB], cancellationToken);
+        _podmanImageOnB = await builderOfB.BuildAndPushAsync("library/y-podman", "1", [512 * KiB, 256 * KiB], cancellationToken);
+        var decoy = await _builderOfC.BuildAsync("decoy", [128 * KiB], cancellationToken);
+        foreach (var image in new[] { _imageOnA, _imageOnB, _podmanImageOnB })
         {
-            if (upstream is not null)
-            {
-                await upstream.DisposeAsync();
-            }
+            _decoyDigest = (await _builderOfC.PushAsync(decoy, image.Repository, image.Tag, cancellationToken)).ManifestDigest;
         }
 
-        _a = _b = _c = null;
-        _temp?.Dispose();
-        _temp = null;
+        _pushV1 = await _builderOfC.BuildAsync("pushed-v1", [256 * KiB], cancellationToken);
+        _pushV2 = await _builderOfC.BuildAsync("pushed-v2", [256 * KiB], cancellationToken);
+        _refused = await _builderOfC.BuildAsync("refused", [128 * KiB], cancellationToken);
+        _uploaded = await _builderOfC.BuildAsync("uploaded", [256 * KiB], cancellationToken);
+        LogStep("built 8 images, pushed 6");
+
+        _mirror = Started(await MirrorProcess.StartServerAsync(
+            [
+                new MirrorUpstream(RegistryA, UpstreamA.BaseUri),
+                new MirrorUpstream(RegistryB, UpstreamB.BaseUri, UpstreamB.Credentials),
+                new MirrorUpstream(RegistryC, UpstreamC.BaseUri, AllowPush: true, TagTtl: TagTtlOfC),
+            ],
+            defaultUpstream: RegistryC,
+            Temp.CreateSubdirectory("mirror"),
+            extraArguments: [],
+            cancellationToken));
+        LogStep($"multi-upstream mirror ready on {_mirror.HostPort}");
     }
 
     /// <summary>The mirror's and every upstream's recent log lines, for a failing test's output.</summary>
@@ -194,8 +150,4 @@ public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : IAsyncLifet
             _a?.Describe(15) ?? "upstream A not started",
             _b?.Describe(15) ?? "upstream B not started",
             _c?.Describe(15) ?? "upstream C not started");
-
-    private static InvalidOperationException NotInitialized() => new("The multi-upstream fixture did not initialize; see the first failure.");
-
-    private void Log(string message) => diagnostics.OnMessage(new DiagnosticMessage($"[e2e] {message}"));
 }

@@ -1,6 +1,3 @@
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>podman with a registries.conf <c>[[registry.mirror]]</c> for docker.io pointing at the mirror.</summary>

@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Security.Cryptography;
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
-using Xunit.Sdk;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -31,7 +22,7 @@ namespace Mirror.EndToEndTests;
 /// (never pulled through the mirror), <c>library/later</c> built but pushed only by the restart test, and three
 /// 24 MiB random blobs, one per mid-blob test, each in a repository of its own.
 /// </summary>
-public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifetime
+public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixture(diagnostics, "upstream-fault")
 {
     internal const string DockerHub = "docker.io";
     internal const string ResumeRegistry = "resume.test";
@@ -43,9 +34,7 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
     internal const int BigBlobSize = 24 * MiB;
 
     private const int MiB = 1024 * 1024;
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(2);
 
-    private TempDirectory? _temp;
     private UpstreamRegistry? _upstream;
     private ThrottlingNginx? _nginx;
     private MirrorProcess? _mirror;
@@ -66,8 +55,6 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
 
     /// <summary>A body silent this long is broken and resumed (every upstream).</summary>
     internal static TimeSpan BodyIdleTimeout { get; } = TimeSpan.FromSeconds(2);
-
-    internal TempDirectory Temp => _temp ?? throw NotInitialized();
 
     internal UpstreamRegistry Upstream => _upstream ?? throw NotInitialized();
 
@@ -98,83 +85,44 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
     /// <summary>24 MiB through resume.test; nginx frozen mid-body for longer than BodyIdleTimeout.</summary>
     internal FaultBlob StallBlob => _stallBlob ?? throw NotInitialized();
 
-    public async Task InitializeAsync()
+    private protected override void CheckTools()
     {
-        using var timeout = new CancellationTokenSource(SetupTimeout);
-        var cancellationToken = timeout.Token;
-        try
-        {
-            MirrorProcess.EnsureAvailable(MirrorTarget.Mirror);
-            _ = RequiredTool.DockerRegistry.Resolve();
-            _ = RequiredTool.Skopeo.Resolve();
-            _ = RequiredTool.Umoci.Resolve();
-            _ = RequiredTool.Nginx.Resolve();
-            _temp = TempDirectory.Create();
-            Log($"upstream-fault temp folder {_temp.Path}");
-
-            var stopwatch = Stopwatch.StartNew();
-            _upstream = await UpstreamRegistry.StartAsync("upstream docker-registry (killable)", _temp.CreateSubdirectory("up"), credentials: null, cancellationToken);
-            _nginx = await ThrottlingNginx.StartAsync(_temp.CreateSubdirectory("nginx"), _upstream.BaseUri, NginxRate, cancellationToken);
-            Log($"upstream on {_upstream.HostPort}, nginx (limit_rate {NginxRate}) on {_nginx.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _skopeo = SkopeoClient.Create(_temp.CreateSubdirectory("skopeo"));
-            _builder = new TestImageBuilder(_temp.CreateSubdirectory("images"), _upstream, _skopeo);
-            _warm = await _builder.BuildAndPushAsync("library/warm", "1", [1 * MiB, 512 * 1024], cancellationToken);
-            _never = await _builder.BuildAndPushAsync("library/never", "1", [512 * 1024], cancellationToken);
-            _later = await _builder.BuildAsync("later", [512 * 1024], cancellationToken);
-            _killResumeBlob = await UploadRandomBlobAsync(ResumeRegistry, "library/big-kill-resume", cancellationToken);
-            _killAbortBlob = await UploadRandomBlobAsync(FragileRegistry, "library/big-kill-abort", cancellationToken);
-            _stallBlob = await UploadRandomBlobAsync(ResumeRegistry, "library/big-stall", cancellationToken);
-            Log($"built 3 images (pushed 2) and uploaded 3 x {BigBlobSize / MiB} MiB blobs in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _mirror = await MirrorProcess.StartServerAsync(
-                [
-                    new MirrorUpstream(DockerHub, _upstream.BaseUri, TagTtl: TagTtl),
-                    new MirrorUpstream(ResumeRegistry, _nginx.BaseUri),
-                    new MirrorUpstream(FragileRegistry, _nginx.BaseUri),
-                ],
-                defaultUpstream: DockerHub,
-                _temp.CreateSubdirectory("mirror"),
-                [
-                    .. Tuning(0, maxAttempts: 2),
-                    .. Tuning(1, maxAttempts: 8),
-                    .. Tuning(2, maxAttempts: 2),
-                ],
-                cancellationToken);
-            Log($"mirror ready on {_mirror.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose InitializeAsync threw; stop what did start.
-            await DisposeAsync();
-            throw;
-        }
+        MirrorProcess.EnsureAvailable(MirrorTarget.Mirror);
+        _ = RequiredTool.DockerRegistry.Resolve();
+        _ = RequiredTool.Skopeo.Resolve();
+        _ = RequiredTool.Umoci.Resolve();
+        _ = RequiredTool.Nginx.Resolve();
     }
 
-    public async Task DisposeAsync()
+    private protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_mirror is not null)
-        {
-            await _mirror.DisposeAsync();
-            _mirror = null;
-        }
+        (_upstream, _nginx) = await StartRegistryBehindNginxAsync("upstream docker-registry (killable)", NginxRate, cancellationToken);
 
-        if (_nginx is not null)
-        {
-            await _nginx.DisposeAsync();
-            _nginx = null;
-        }
+        _skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        _builder = new TestImageBuilder(Temp.CreateSubdirectory("images"), _upstream, _skopeo);
+        _warm = await _builder.BuildAndPushAsync("library/warm", "1", [1 * MiB, 512 * 1024], cancellationToken);
+        _never = await _builder.BuildAndPushAsync("library/never", "1", [512 * 1024], cancellationToken);
+        _later = await _builder.BuildAsync("later", [512 * 1024], cancellationToken);
+        _killResumeBlob = await BlobSeeder.UploadRandomAsync(_upstream.BaseUri, ResumeRegistry, "library/big-kill-resume", BigBlobSize, cancellationToken);
+        _killAbortBlob = await BlobSeeder.UploadRandomAsync(_upstream.BaseUri, FragileRegistry, "library/big-kill-abort", BigBlobSize, cancellationToken);
+        _stallBlob = await BlobSeeder.UploadRandomAsync(_upstream.BaseUri, ResumeRegistry, "library/big-stall", BigBlobSize, cancellationToken);
+        LogStep($"built 3 images (pushed 2) and uploaded 3 x {BigBlobSize / MiB} MiB blobs");
 
-        if (_upstream is not null)
-        {
-            await _upstream.DisposeAsync();
-            _upstream = null;
-        }
-
-        _temp?.Dispose();
-        _temp = null;
+        _mirror = Started(await MirrorProcess.StartServerAsync(
+            [
+                new MirrorUpstream(DockerHub, _upstream.BaseUri, TagTtl: TagTtl),
+                new MirrorUpstream(ResumeRegistry, _nginx.BaseUri),
+                new MirrorUpstream(FragileRegistry, _nginx.BaseUri),
+            ],
+            defaultUpstream: DockerHub,
+            Temp.CreateSubdirectory("mirror"),
+            [
+                .. Tuning(0, maxAttempts: 2),
+                .. Tuning(1, maxAttempts: 8),
+                .. Tuning(2, maxAttempts: 2),
+            ],
+            cancellationToken));
+        LogStep($"mirror ready on {_mirror.HostPort}");
     }
 
     /// <summary>Brings back whatever an earlier test left dead (each test also restores what it breaks).</summary>
@@ -206,45 +154,4 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
             $"{at}:ResponseHeadersTimeout=00:00:10",
         ];
     }
-
-    /// <summary>Random bytes (incompressible, unique) pushed straight to the upstream: monolithic POST + PUT ?digest=.</summary>
-    private async Task<FaultBlob> UploadRandomBlobAsync(string registry, string repository, CancellationToken cancellationToken)
-    {
-        var content = new byte[BigBlobSize];
-        Random.Shared.NextBytes(content);
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
-
-        using var start = await http.PostAsync(new Uri(Upstream.BaseUri, $"/v2/{repository}/blobs/uploads/"), content: null, cancellationToken);
-        var location = start.StatusCode == HttpStatusCode.Accepted && start.Headers.Location is { } l
-            ? (l.IsAbsoluteUri ? l : new Uri(Upstream.BaseUri, l))
-            : throw new InvalidOperationException($"POST /v2/{repository}/blobs/uploads/ answered {(int)start.StatusCode}, expected 202 with a Location.");
-        var separator = location.Query.Length > 0 ? "&" : "?";
-        using var body = new ByteArrayContent(content);
-        body.Headers.ContentType = new("application/octet-stream");
-        using var put = await http.PutAsync(new Uri($"{location}{separator}digest={Uri.EscapeDataString(digest)}"), body, cancellationToken);
-        if (put.StatusCode != HttpStatusCode.Created)
-        {
-            throw new InvalidOperationException($"PUT of {digest} to {repository} answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-
-        return new FaultBlob(registry, repository, digest, content.Length);
-    }
-
-    private static InvalidOperationException NotInitialized() => new("The upstream-fault fixture did not initialize; see the first failure.");
-
-    private void Log(string message) => diagnostics.OnMessage(new DiagnosticMessage($"[e2e] {message}"));
-}
-
-/// <summary>A blob on the upstream, reached through the mirror under <paramref name="Registry"/> (a path prefix).</summary>
-/// <param name="Registry">The mirror's upstream name for it (resume.test or fragile.test: both go through nginx).</param>
-/// <param name="Repository">Its repository on the upstream.</param>
-/// <param name="Digest">sha256 of the bytes.</param>
-/// <param name="Length">Its size in bytes.</param>
-internal sealed record FaultBlob(string Registry, string Repository, string Digest, long Length)
-{
-    /// <summary><c>/v2/&lt;registry&gt;/&lt;repository&gt;/blobs/&lt;digest&gt;</c> on the mirror.</summary>
-    public Uri On(Uri mirror) => new(mirror, $"/v2/{Registry}/{Repository}/blobs/{Digest}");
-
-    public override string ToString() => $"{Registry}/{Repository}@{Digest[..19]}… ({Length.ToString(CultureInfo.InvariantCulture)} bytes)";
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Mirror.EndToEndTests.Infrastructure;
 
 namespace Mirror.EndToEndTests.Clients;
 

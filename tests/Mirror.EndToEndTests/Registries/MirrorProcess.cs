@@ -1,5 +1,3 @@
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests.Registries;
 
 /// <summary>
@@ -160,7 +158,7 @@ internal sealed class MirrorProcess : IAsyncDisposable
                 : throw new InvalidOperationException($"MIRROR_E2E_SERVER_DLL={overridden} does not exist.");
         }
 
-        var bin = Path.Combine(RepositoryLayout.Root, "src", "Mirror.Server", "bin");
+        var bin = Path.Combine(RepositoryRoot.Path, "src", "Mirror.Server", "bin");
         var expected = Path.Combine(bin, RepositoryLayout.Configuration, "net10.0", "Mirror.Server.dll");
         if (File.Exists(expected))
         {

@@ -3,11 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Mirror.FunctionalTests.Infrastructure;
 
@@ -123,15 +119,12 @@ public sealed class FakeRegistry : IAsyncDisposable
 
     public static async Task<FakeRegistry> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Limits.MaxResponseBufferSize = null).UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
+        builder.WebHost.UseKestrel(o => o.Limits.MaxResponseBufferSize = null);
         var app = builder.Build();
         var registry = new FakeRegistry(app);
         app.Run(registry.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        registry.Url = new Uri(address);
+        registry.Url = await LoopbackApp.StartAsync(app);
         return registry;
     }
 
@@ -515,9 +508,5 @@ public sealed class FakeRegistry : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackApp.StopAsync(_app);
 }

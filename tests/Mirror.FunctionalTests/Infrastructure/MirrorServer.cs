@@ -1,26 +1,28 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Mirror.Server.Hosting;
 
 namespace Mirror.FunctionalTests.Infrastructure;
 
-/// <summary>The real mirror on real Kestrel (127.0.0.1, port 0), configured like the command line would.</summary>
+/// <summary>
+/// The real mirror on real Kestrel (127.0.0.1, port 0), configured like the command line would. Without a cache
+/// folder of the caller's it gets a temp folder of its own, deleted when it stops.
+/// </summary>
 public sealed class MirrorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TempDirectory? _ownCache;
+    private int _disposed;
 
-    private MirrorServer(WebApplication app, string cacheDirectory)
+    private MirrorServer(WebApplication app, Uri url, string cacheDirectory, TempDirectory? ownCache)
     {
         _app = app;
+        Url = url;
         CacheDirectory = cacheDirectory;
+        _ownCache = ownCache;
     }
 
-    public Uri Url { get; private set; } = null!;
+    public Uri Url { get; }
 
     public string CacheDirectory { get; }
 
@@ -46,24 +48,34 @@ public sealed class MirrorServer : IAsyncDisposable
 
     public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null)
     {
-        cacheDirectory ??= TempDirectory.Create();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mirror:Cache:Directory"] = cacheDirectory });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddMirror(builder.Configuration);
-        var app = builder.Build();
-        app.MapMirror();
-        await app.StartAsync();
-        var server = new MirrorServer(app, cacheDirectory);
-        server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return server;
+        var ownCache = cacheDirectory is null ? new TempDirectory() : null;
+        cacheDirectory ??= ownCache!.Path;
+        try
+        {
+            var builder = LoopbackApp.CreateBuilder();
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mirror:Cache:Directory"] = cacheDirectory });
+            builder.Services.AddMirror(builder.Configuration);
+            var app = builder.Build();
+            app.MapMirror();
+            return new MirrorServer(app, await LoopbackApp.StartAsync(app), cacheDirectory, ownCache);
+        }
+        catch
+        {
+            ownCache?.Dispose();
+            throw;
+        }
     }
 
+    /// <summary>Stops the mirror; a second call (a test's <c>await using</c>, then its fixture) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await LoopbackApp.StopAsync(_app);
+        _ownCache?.Dispose();
     }
 }

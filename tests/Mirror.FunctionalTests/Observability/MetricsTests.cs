@@ -56,7 +56,7 @@ public sealed partial class MetricsTests
     public async Task Metrics_OwnPort_ServedThere()
     {
         await using var upstream = await FakeRegistry.StartAsync();
-        var port = Registry.AvailabilityTests.UnusedPort();
+        var port = FreePort.Next();
         await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         using var client = new HttpClient();
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Mirror.FunctionalTests.Infrastructure;
 
@@ -12,7 +11,7 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Start_UpstreamUnreachable_AnswersV2AndFailsFastWith503()
     {
-        await using var mirror = await MirrorServer.StartAsync(new Uri($"http://127.0.0.1:{UnusedPort()}"));
+        await using var mirror = await MirrorServer.StartAsync(FreePort.UnreachableUrl());
         using var client = mirror.CreateClient();
 
         using var v2 = await client.GetAsync("/v2/");
@@ -30,7 +29,8 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Restart_KeepsBlobsManifestsAndTags()
     {
-        var cache = TempDirectory.Create();
+        using var cacheFolder = new TempDirectory();
+        var cache = cacheFolder.Path;
         var content = RandomNumberGenerator.GetBytes(100_000);
         string blobDigest, manifestDigest;
         await using (var upstream = await FakeRegistry.StartAsync())
@@ -46,7 +46,7 @@ public sealed class AvailabilityTests
         }
 
         // The upstream is gone: everything must come from the cache directory.
-        await using var second = await MirrorServer.StartAsync(new Uri($"http://127.0.0.1:{UnusedPort()}"), cache);
+        await using var second = await MirrorServer.StartAsync(FreePort.UnreachableUrl(), cache);
         using var again = second.CreateClient();
         Assert.Equal(content, await again.GetByteArrayAsync($"/v2/library/app/blobs/{blobDigest}"));
         using var byDigest = await again.GetAsync($"/v2/app/manifests/{manifestDigest}");
@@ -69,12 +69,5 @@ public sealed class AvailabilityTests
         var body = await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}?ns=docker.io");
 
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, body);
-    }
-
-    internal static int UnusedPort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

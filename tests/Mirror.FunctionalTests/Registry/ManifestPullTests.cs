@@ -4,7 +4,7 @@ using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Registry;
 
-public sealed class ManifestPullTests : IAsyncLifetime
+public sealed class ManifestPullTests : MirrorWithUpstream
 {
     private const string Oci = "application/vnd.oci.image.manifest.v1+json";
     private const string Docker = "application/vnd.docker.distribution.manifest.v2+json";
@@ -12,26 +12,11 @@ public sealed class ManifestPullTests : IAsyncLifetime
     // Deliberately odd formatting: the mirror must return these exact bytes, never re-serialise them.
     private const string ManifestJson = "{\n   \"schemaVersion\": 2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",  \"config\":{},\"layers\":[]}\n";
 
-    private FakeRegistry _upstream = null!;
-    private MirrorServer _mirror = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeRegistry.StartAsync();
-        _mirror = await MirrorServer.StartAsync(_upstream.Url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mirror.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
-
     [Fact]
     public async Task Get_ByTag_ExactBytesTypeAndDigest()
     {
-        var digest = _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
         using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
 
@@ -45,8 +30,8 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_ByTagTwiceWithinTtl_OneUpstreamRequest()
     {
-        _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
         for (var i = 0; i < 3; i++)
         {
@@ -54,33 +39,33 @@ public sealed class ManifestPullTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(1, _upstream.CountMatching("/manifests/1"));
+        Assert.Equal(1, Upstream.CountMatching("/manifests/1"));
     }
 
     [Fact]
     public async Task Get_ByTagAfterTtl_RevalidatesWithHeadOnly()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
-        _upstream.AddManifest("library/app", "1", ManifestJson);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
+        Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
 
         (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
         using var second = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal(1, _upstream.Count("GET", "/v2/library/app/manifests/1"));
-        Assert.Equal(1, _upstream.Count("HEAD", "/v2/library/app/manifests/1"));
+        Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/manifests/1"));
+        Assert.Equal(1, Upstream.Count("HEAD", "/v2/library/app/manifests/1"));
     }
 
     [Fact]
     public async Task Get_TagMovedUpstream_NewDigestServedAfterTtl()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
-        _upstream.AddManifest("library/app", "1", ManifestJson);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
+        Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
         (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
 
-        var moved = _upstream.AddManifest("library/app", "1", ManifestJson.Replace("[]", "[ ]", StringComparison.Ordinal));
+        var moved = Upstream.AddManifest("library/app", "1", ManifestJson.Replace("[]", "[ ]", StringComparison.Ordinal));
         using var second = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
 
         Assert.Equal(moved, second.Headers.GetValues("Docker-Content-Digest").Single());
@@ -89,12 +74,12 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_UpstreamDownAfterTtl_ServesStaleWithWarning()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
-        var digest = _upstream.AddManifest("library/app", "1", ManifestJson);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
+        var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
         (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
 
-        _upstream.ForcedStatus = 503;
+        Upstream.ForcedStatus = 503;
         using var stale = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
@@ -105,37 +90,37 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_ByDigest_CachedForeverAndServedByDigest()
     {
-        var digest = _upstream.AddManifest("library/app", null, ManifestJson);
-        using var client = _mirror.CreateClient();
+        var digest = Upstream.AddManifest("library/app", null, ManifestJson);
+        using var client = Mirror.CreateClient();
 
         using var first = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci));
-        _upstream.ForcedStatus = 500;
+        Upstream.ForcedStatus = 500;
         using var second = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci));
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(ManifestJson, await second.Content.ReadAsStringAsync());
-        Assert.Equal(1, _upstream.CountMatching("/manifests/"));
+        Assert.Equal(1, Upstream.CountMatching("/manifests/"));
     }
 
     [Fact]
     public async Task Get_CachedTypeNotAccepted_NotServedFromCache()
     {
-        var digest = _upstream.AddManifest("library/app", null, ManifestJson);
-        using var client = _mirror.CreateClient();
+        var digest = Upstream.AddManifest("library/app", null, ManifestJson);
+        using var client = Mirror.CreateClient();
         (await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci))).Dispose();
 
         using var docker = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Docker));
 
         // The cached OCI manifest was not acceptable: the mirror asked the upstream again instead of serving it.
-        Assert.Equal(2, _upstream.CountMatching("/manifests/"));
+        Assert.Equal(2, Upstream.CountMatching("/manifests/"));
         Assert.NotEqual("hit memory", docker.Headers.TryGetValues("X-Mirror-Cache", out var v) ? v.Single() : null);
     }
 
     [Fact]
     public async Task Head_ByTag_HeadersWithoutBody()
     {
-        var digest = _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
         using var response = await client.SendAsync(Request(HttpMethod.Head, "/v2/app/manifests/1", Oci));
 
@@ -147,7 +132,7 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_UnknownTag_404ManifestUnknown()
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
 
         using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/nope", Oci));
 
@@ -158,13 +143,13 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_ConcurrentColdTag_OneUpstreamGet()
     {
-        _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(1, _upstream.Count("GET", "/v2/library/app/manifests/1"));
+        Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/manifests/1"));
         foreach (var r in responses)
         {
             r.Dispose();
@@ -174,8 +159,8 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_NoAcceptHeader_StillServes()
     {
-        _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
         using var response = await client.GetAsync("/v2/app/manifests/1");
 

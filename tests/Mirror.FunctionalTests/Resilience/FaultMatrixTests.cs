@@ -51,8 +51,7 @@ public sealed class FaultMatrixTests
     [Fact]
     public async Task UpstreamDown_UncachedFailsWith503WithinConnectTimeout()
     {
-        var port = Registry.AvailabilityTests.UnusedPort();
-        await using var mirror = await MirrorServer.StartAsync(new Uri($"http://127.0.0.1:{port}"));
+        await using var mirror = await MirrorServer.StartAsync(FreePort.UnreachableUrl());
         using var client = mirror.CreateClient();
 
         var clock = Stopwatch.StartNew();

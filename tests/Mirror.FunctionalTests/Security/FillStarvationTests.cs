@@ -59,7 +59,7 @@ public sealed class FillStarvationTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await WaitUntilAsync(() => mirror.Services.GetRequiredService<BlobCache>().AbandonedFills == 2);
+        await Poll.UntilAsync(() => mirror.Services.GetRequiredService<BlobCache>().AbandonedFills == 2, "2 abandoned fills", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
         using var client = mirror.CreateClient();
         using var refused = await client.GetAsync($"/v2/library/app/blobs/{another}");
 
@@ -72,15 +72,5 @@ public sealed class FillStarvationTests
         Assert.Equal(HttpStatusCode.OK, rejoined.StatusCode);
         using var nowAllowed = await client.GetAsync($"/v2/library/app/blobs/{joined}");
         Assert.Equal(HttpStatusCode.OK, nowAllowed.StatusCode);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition());
     }
 }

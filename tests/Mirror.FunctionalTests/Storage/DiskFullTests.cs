@@ -12,14 +12,14 @@ namespace Mirror.FunctionalTests.Storage;
 /// </summary>
 public sealed class DiskFullTests : IAsyncLifetime
 {
-    private readonly string _mount = TempDirectory.Create();
+    private readonly TempDirectory _mountPoint = new();
     private bool _mounted;
     private FakeRegistry _upstream = null!;
 
     public async Task InitializeAsync()
     {
         _upstream = await FakeRegistry.StartAsync();
-        _mounted = Environment.UserName == "root" && await RunAsync("mount", $"-t tmpfs -o size=2m tmpfs {_mount}") == 0;
+        _mounted = Environment.UserName == "root" && await RunAsync("mount", $"-t tmpfs -o size=2m tmpfs {_mountPoint.Path}") == 0;
     }
 
     public async Task DisposeAsync()
@@ -27,8 +27,10 @@ public sealed class DiskFullTests : IAsyncLifetime
         await _upstream.DisposeAsync();
         if (_mounted)
         {
-            await RunAsync("umount", _mount);
+            await RunAsync("umount", _mountPoint.Path);
         }
+
+        _mountPoint.Dispose();
     }
 
     [Fact]
@@ -39,7 +41,7 @@ public sealed class DiskFullTests : IAsyncLifetime
             return;
         }
 
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mount);
+        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mountPoint.Path);
         FillDisk();
         var digest = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
         using var client = mirror.CreateClient();
@@ -60,7 +62,7 @@ public sealed class DiskFullTests : IAsyncLifetime
             return;
         }
 
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mount);
+        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mountPoint.Path);
         FillDisk();
         var content = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
         var digest = _upstream.AddBlob(content);
@@ -69,7 +71,7 @@ public sealed class DiskFullTests : IAsyncLifetime
         var body = await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
         Assert.Equal(content, body);
-        Assert.False(File.Exists(Path.Combine(_mount, "blobs", "sha256", digest[7..9], digest[7..])));
+        Assert.False(File.Exists(Path.Combine(_mountPoint.Path, "blobs", "sha256", digest[7..9], digest[7..])));
         using var stats = await client.GetAsync("/admin/cache");
         Assert.Contains("\"writable\":false", await stats.Content.ReadAsStringAsync());
     }
@@ -77,7 +79,7 @@ public sealed class DiskFullTests : IAsyncLifetime
     private void FillDisk()
     {
         // Write until ENOSPC: whatever the mirror created at start (index, folders) stays, nothing more fits.
-        using var filler = new FileStream(Path.Combine(_mount, "filler"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        using var filler = new FileStream(Path.Combine(_mountPoint.Path, "filler"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
         var chunk = new byte[64 * 1024];
         try
         {

@@ -16,7 +16,7 @@ public sealed class RedisSecondLevelTests : IAsyncLifetime
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: apt-get install -y redis-server (bash .ci/run --deps-only does)");
-        _port = Registry.AvailabilityTests.UnusedPort();
+        _port = FreePort.Next();
         _redis = Process.Start(new ProcessStartInfo(binary, $"--port {_port} --bind 127.0.0.1 --save \"\" --appendonly no")
         {
             RedirectStandardOutput = true,

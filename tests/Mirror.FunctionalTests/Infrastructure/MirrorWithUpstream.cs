@@ -1,0 +1,39 @@
+namespace Mirror.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A <see cref="FakeRegistry"/> and a <see cref="MirrorServer"/> whose docker.io is that registry, started for each
+/// test of a class that derives from this one (xunit builds the class, so its <see cref="IAsyncLifetime"/>, per test)
+/// and disposed in reverse order: every mirror the test started, then the upstream.
+/// </summary>
+/// <param name="settings">More <c>Mirror:…</c> settings for <see cref="Mirror"/>.</param>
+public abstract class MirrorWithUpstream(IDictionary<string, string?>? settings = null) : IAsyncLifetime
+{
+    private readonly AsyncDisposableStack _started = new();
+    private FakeRegistry? _upstream;
+    private MirrorServer? _mirror;
+
+    public FakeRegistry Upstream => _upstream ?? throw new InvalidOperationException("Not started yet.");
+
+    public MirrorServer Mirror => _mirror ?? throw new InvalidOperationException("Not started yet.");
+
+    public async Task InitializeAsync()
+    {
+        _upstream = _started.Push(await FakeRegistry.StartAsync());
+        ConfigureUpstream(_upstream);
+        _mirror = await StartMirrorAsync(settings);
+    }
+
+    public async Task DisposeAsync() => await _started.DisposeAsync();
+
+    /// <summary>
+    /// Another mirror in front of the same upstream (other settings, or the same cache folder again), stopped with
+    /// this fixture if the test does not stop it first.
+    /// </summary>
+    public async Task<MirrorServer> StartMirrorAsync(IDictionary<string, string?>? mirrorSettings = null, string? cacheDirectory = null) =>
+        _started.Push(await MirrorServer.StartAsync(Upstream.Url, cacheDirectory, mirrorSettings));
+
+    /// <summary>Runs once the upstream is up, before the mirror starts: what the upstream holds or demands from the start.</summary>
+    protected virtual void ConfigureUpstream(FakeRegistry upstream)
+    {
+    }
+}
