@@ -19,7 +19,6 @@ public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(d
     internal const string PodmanClientName = "podman";
     internal const string ContainerdClientName = "containerd";
 
-    private const int MiB = 1024 * 1024;
     private static readonly string[] ClientNames = [SkopeoClientName, DockerClientName, PodmanClientName, ContainerdClientName];
 
     private readonly Dictionary<string, TestImage> _coldImages = [];

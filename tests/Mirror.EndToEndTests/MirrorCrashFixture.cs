@@ -26,8 +26,6 @@ public sealed class MirrorCrashFixture(IMessageSink diagnostics) : ProcessFixtur
     internal const int BigBlobSize = 24 * MiB;
     internal const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
 
-    private const int MiB = 1024 * 1024;
-
     private UpstreamRegistry? _upstream;
     private ThrottlingNginx? _nginx;
     private FaultBlob? _bigBlob;

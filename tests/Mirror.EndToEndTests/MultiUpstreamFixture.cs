@@ -20,8 +20,6 @@ public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : ProcessFixt
     internal const string RegistryB = "registry-b.test";
     internal const string RegistryC = "registry-c.test";
 
-    private const int KiB = 1024;
-
     /// <summary>
     /// Set explicitly, not left to the default: the push test relies on a tag pushed past the mirror staying cached
     /// for the whole test, to show that only the mirror's invalidation can explain a fresh answer.

@@ -33,8 +33,6 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixt
 
     internal const int BigBlobSize = 24 * MiB;
 
-    private const int MiB = 1024 * 1024;
-
     private UpstreamRegistry? _upstream;
     private ThrottlingNginx? _nginx;
     private MirrorProcess? _mirror;

@@ -87,6 +87,9 @@ internal sealed record BlobDownload(int Client, int? Status, long? ContentLength
     /// <summary>Whole and correct: a 200 that ended normally with every byte of <paramref name="digest"/>.</summary>
     public bool IsComplete(long length, string digest) => Status == 200 && Error is null && Received == length && Digest == digest;
 
+    /// <summary>Never a complete-looking wrong body: either the transfer broke, or it is every byte of <paramref name="digest"/>.</summary>
+    public bool IsBrokenOrComplete(long length, string digest) => Error is not null || (Received == length && Digest == digest);
+
     public override string ToString() =>
         $"client {Client}: HTTP {Status?.ToString(CultureInfo.InvariantCulture) ?? "-"}, Content-Length {ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, " +
         $"X-Mirror-Cache '{Cache}', received {Received} in {Elapsed.TotalSeconds:F2}s, " +

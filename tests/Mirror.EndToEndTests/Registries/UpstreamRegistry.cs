@@ -71,6 +71,10 @@ internal sealed class UpstreamRegistry : IAsyncDisposable
     public int CountGets(string pathContains) =>
         AccessLog().Count(e => e.Method == "GET" && e.Path.Contains(pathContains, StringComparison.Ordinal));
 
+    /// <summary>The GETs (any status) of <paramref name="blob"/>'s bytes the upstream has logged, oldest first.</summary>
+    public List<AccessLogEntry> BlobGets(FaultBlob blob) =>
+        [.. AccessLog().Where(e => e.Method == "GET" && e.Path == $"/v2/{blob.Repository}/blobs/{blob.Digest}")];
+
     /// <summary>How many times the blob body was fetched (GET; a HEAD does not move the bytes).</summary>
     public int CountBlobGets(string repository, string digest) => CountGets($"/v2/{repository}/blobs/{digest}");
 
