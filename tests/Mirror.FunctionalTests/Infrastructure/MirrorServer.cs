@@ -11,18 +11,16 @@ namespace Mirror.FunctionalTests.Infrastructure;
 public sealed class MirrorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly TempDirectory? _ownCache;
+    private TempDirectory? _ownCache;
     private int _disposed;
 
-    private MirrorServer(WebApplication app, Uri url, string cacheDirectory, TempDirectory? ownCache)
+    private MirrorServer(WebApplication app, string cacheDirectory)
     {
         _app = app;
-        Url = url;
         CacheDirectory = cacheDirectory;
-        _ownCache = ownCache;
     }
 
-    public Uri Url { get; }
+    public Uri Url { get; private init; } = null!;
 
     public string CacheDirectory { get; }
 
@@ -46,6 +44,19 @@ public sealed class MirrorServer : IAsyncDisposable
         return StartAsync(values, cacheDirectory);
     }
 
+    /// <summary>Starts a mirror with these upstreams, in this order (the first one, docker.io, is the default).</summary>
+    public static Task<MirrorServer> StartAsync(params (string Name, Uri Url)[] upstreams)
+    {
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < upstreams.Length; i++)
+        {
+            settings[$"Mirror:Upstreams:{i}:Name"] = upstreams[i].Name;
+            settings[$"Mirror:Upstreams:{i}:Url"] = upstreams[i].Url.AbsoluteUri;
+        }
+
+        return StartAsync(settings);
+    }
+
     public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null)
     {
         var ownCache = cacheDirectory is null ? new TempDirectory() : null;
@@ -58,7 +69,7 @@ public sealed class MirrorServer : IAsyncDisposable
             builder.Services.AddMirror(builder.Configuration);
             var app = builder.Build();
             app.MapMirror();
-            return new MirrorServer(app, await LoopbackApp.StartAsync(app), cacheDirectory, ownCache);
+            return new MirrorServer(app, cacheDirectory) { Url = await LoopbackApp.StartAsync(app), _ownCache = ownCache };
         }
         catch
         {

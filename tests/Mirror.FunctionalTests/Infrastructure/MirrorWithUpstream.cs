@@ -6,7 +6,9 @@ namespace Mirror.FunctionalTests.Infrastructure;
 /// and disposed in reverse order: every mirror the test started, then the upstream.
 /// </summary>
 /// <param name="settings">More <c>Mirror:…</c> settings for <see cref="Mirror"/>.</param>
-public abstract class MirrorWithUpstream(IDictionary<string, string?>? settings = null) : IAsyncLifetime
+/// <param name="startMirror">False for classes whose tests set the upstream up first and then start their own mirror
+/// with <see cref="StartMirrorAsync"/>.</param>
+public abstract class MirrorWithUpstream(IDictionary<string, string?>? settings = null, bool startMirror = true) : IAsyncLifetime
 {
     private readonly AsyncDisposableStack _started = new();
     private FakeRegistry? _upstream;
@@ -14,13 +16,16 @@ public abstract class MirrorWithUpstream(IDictionary<string, string?>? settings 
 
     public FakeRegistry Upstream => _upstream ?? throw new InvalidOperationException("Not started yet.");
 
-    public MirrorServer Mirror => _mirror ?? throw new InvalidOperationException("Not started yet.");
+    public MirrorServer Mirror => _mirror ?? throw new InvalidOperationException("Not started (yet, or at all: startMirror is false).");
 
     public async Task InitializeAsync()
     {
         _upstream = _started.Push(await FakeRegistry.StartAsync());
         ConfigureUpstream(_upstream);
-        _mirror = await StartMirrorAsync(settings);
+        if (startMirror)
+        {
+            _mirror = await StartMirrorAsync(settings);
+        }
     }
 
     public async Task DisposeAsync() => await _started.DisposeAsync();

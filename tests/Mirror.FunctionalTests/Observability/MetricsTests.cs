@@ -7,15 +7,14 @@ namespace Mirror.FunctionalTests.Observability;
 
 /// <remarks>Metrics are process-wide: these tests run alone so other tests' pulls do not move the counters.</remarks>
 [Collection(nameof(MetricsTests))]
-public sealed partial class MetricsTests
+public sealed partial class MetricsTests() : MirrorWithUpstream(startMirror: false)
 {
     [Fact]
     public async Task Metrics_AfterPulls_CountsResultsBytesAndUpstreamRequests()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
         var content = RandomNumberGenerator.GetBytes(50_000);
-        var digest = upstream.AddBlob(content);
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        var digest = Upstream.AddBlob(content);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
         var before = Parse(await client.GetStringAsync("/metrics"));
 
@@ -35,11 +34,10 @@ public sealed partial class MetricsTests
     [Fact]
     public async Task Metrics_CacheTiers_ReportBytesAndEntries()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
         var content = RandomNumberGenerator.GetBytes(30_000);
-        var digest = upstream.AddBlob(content);
-        upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Cache:MaxDiskSize"] = "10MB" });
+        var digest = Upstream.AddBlob(content);
+        Upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Cache:MaxDiskSize"] = "10MB" });
         using var client = mirror.CreateClient();
 
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
@@ -55,9 +53,8 @@ public sealed partial class MetricsTests
     [Fact]
     public async Task Metrics_OwnPort_ServedThere()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
         var port = FreePort.Next();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         using var client = new HttpClient();
 
         var text = await client.GetStringAsync($"http://127.0.0.1:{port}/metrics");
@@ -70,8 +67,7 @@ public sealed partial class MetricsTests
     [Fact]
     public async Task Health_LiveAndReady()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
