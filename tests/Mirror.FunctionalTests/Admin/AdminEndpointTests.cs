@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Server.Admin;
 
 namespace Mirror.FunctionalTests.Admin;

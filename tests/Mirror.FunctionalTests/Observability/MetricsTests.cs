@@ -1,7 +1,4 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Observability;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Registry;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Registry;
 
 public sealed class ManifestPullTests : MirrorWithUpstream

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Security;
 
 /// <summary>One client's odd requests must not change what another client is answered.</summary>

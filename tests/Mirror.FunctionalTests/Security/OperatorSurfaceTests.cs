@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Storage;
 
 namespace Mirror.FunctionalTests.Security;

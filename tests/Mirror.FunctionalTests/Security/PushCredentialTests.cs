@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Security;
 
 /// <summary>Pushes and deletes through the mirror are the client's own acts, never the mirror account's.</summary>

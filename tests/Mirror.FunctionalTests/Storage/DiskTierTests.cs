@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Storage;
 

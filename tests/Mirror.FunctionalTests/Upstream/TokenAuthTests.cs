@@ -1,7 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Upstream;
 
 public sealed class TokenAuthTests() : MirrorWithUpstream(startMirror: false)
