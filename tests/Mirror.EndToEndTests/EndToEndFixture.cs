@@ -23,31 +23,24 @@ public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(d
 
     private readonly Dictionary<string, TestImage> _coldImages = [];
     private MirrorTarget _target;
-    private UpstreamRegistry? _upstream;
-    private ThrottlingRelay? _relay;
-    private MirrorProcess? _mirror;
-    private SkopeoClient? _skopeo;
-    private TestImage? _shared;
-    private TestImage? _multiArch;
-    private TestImage? _burst;
 
-    internal UpstreamRegistry Upstream => _upstream ?? throw NotInitialized();
+    internal UpstreamRegistry Upstream { get; private set; } = null!;
 
     /// <summary>Sits between the mirror and the upstream; tests can slow the upstream down with it.</summary>
-    internal ThrottlingRelay UpstreamRelay => _relay ?? throw NotInitialized();
+    internal ThrottlingRelay UpstreamRelay { get; private set; } = null!;
 
-    internal MirrorProcess Mirror => _mirror ?? throw NotInitialized();
+    internal MirrorProcess Mirror { get; private set; } = null!;
 
-    internal SkopeoClient Skopeo => _skopeo ?? throw NotInitialized();
+    internal SkopeoClient Skopeo { get; private set; } = null!;
 
     /// <summary><c>library/e2e:1</c>, two layers, pulled by every client.</summary>
-    internal TestImage SharedImage => _shared ?? throw NotInitialized();
+    internal TestImage SharedImage { get; private set; } = null!;
 
     /// <summary><c>library/e2e-multi:1</c>, an OCI index over linux/amd64 and linux/arm64.</summary>
-    internal TestImage MultiArchImage => _multiArch ?? throw NotInitialized();
+    internal TestImage MultiArchImage { get; private set; } = null!;
 
     /// <summary><c>library/burst:1</c>, three layers, only for the concurrency test — cold when it starts.</summary>
-    internal TestImage BurstImage => _burst ?? throw NotInitialized();
+    internal TestImage BurstImage { get; private set; } = null!;
 
     private protected override TimeSpan SetupTimeout => TimeSpan.FromMinutes(3);
 
@@ -56,7 +49,7 @@ public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(d
 
     /// <summary>Both servers' recent log lines, for a failing test's output.</summary>
     internal string DescribeServers() =>
-        $"{_mirror?.Describe() ?? "mirror not started"}\n\n{_upstream?.Describe(20) ?? "upstream not started"}";
+        $"{Mirror?.Describe() ?? "mirror not started"}\n\n{Upstream?.Describe(20) ?? "upstream not started"}";
 
     private protected override void CheckTools()
     {
@@ -70,14 +63,14 @@ public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(d
     private protected override async Task StartAsync(CancellationToken cancellationToken)
     {
         Log($"target {_target}");
-        _upstream = Started(await UpstreamRegistry.StartAsync(Temp.CreateSubdirectory("up"), cancellationToken));
-        LogStep($"upstream docker-registry on {_upstream.HostPort}");
+        Upstream = Started(await UpstreamRegistry.StartAsync(Temp.CreateSubdirectory("up"), cancellationToken));
+        LogStep($"upstream docker-registry on {Upstream.HostPort}");
 
-        _skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
-        var builder = new TestImageBuilder(Temp.CreateSubdirectory("images"), _upstream, _skopeo);
-        _shared = await builder.BuildAndPushAsync("library/e2e", "1", [3 * MiB, 1 * MiB], cancellationToken);
-        _multiArch = await builder.BuildAndPushMultiArchAsync("library/e2e-multi", "1", [1 * MiB], cancellationToken);
-        _burst = await builder.BuildAndPushAsync("library/burst", "1", [4 * MiB, 2 * MiB, 1 * MiB], cancellationToken);
+        Skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        var builder = new TestImageBuilder(Temp.CreateSubdirectory("images"), Upstream, Skopeo);
+        SharedImage = await builder.BuildAndPushAsync("library/e2e", "1", [3 * MiB, 1 * MiB], cancellationToken);
+        MultiArchImage = await builder.BuildAndPushMultiArchAsync("library/e2e-multi", "1", [1 * MiB], cancellationToken);
+        BurstImage = await builder.BuildAndPushAsync("library/burst", "1", [4 * MiB, 2 * MiB, 1 * MiB], cancellationToken);
         foreach (var client in ClientNames)
         {
             _coldImages[client] = await builder.BuildAndPushAsync($"library/cold-{client}", "1", [2 * MiB, 1 * MiB], cancellationToken);
@@ -85,8 +78,8 @@ public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(d
 
         LogStep($"built and pushed {3 + _coldImages.Count} images");
 
-        _relay = Started(new ThrottlingRelay(_upstream.BaseUri));
-        _mirror = Started(await MirrorProcess.StartAsync(_target, _relay.BaseUri, Temp.CreateSubdirectory("mirror"), cancellationToken));
-        LogStep($"mirror ({_target}) ready on {_mirror.HostPort}");
+        UpstreamRelay = Started(new ThrottlingRelay(Upstream.BaseUri));
+        Mirror = Started(await MirrorProcess.StartAsync(_target, UpstreamRelay.BaseUri, Temp.CreateSubdirectory("mirror"), cancellationToken));
+        LogStep($"mirror ({_target}) ready on {Mirror.HostPort}");
     }
 }

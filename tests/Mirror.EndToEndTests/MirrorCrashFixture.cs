@@ -26,28 +26,22 @@ public sealed class MirrorCrashFixture(IMessageSink diagnostics) : ProcessFixtur
     internal const int BigBlobSize = 24 * MiB;
     internal const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
 
-    private UpstreamRegistry? _upstream;
-    private ThrottlingNginx? _nginx;
-    private FaultBlob? _bigBlob;
-    private SmallImage? _small;
-    private FaultBlob? _checkpointedBlob;
-    private FaultBlob? _committedBlob;
 
-    internal UpstreamRegistry Upstream => _upstream ?? throw NotInitialized();
+    internal UpstreamRegistry Upstream { get; private set; } = null!;
 
-    internal ThrottlingNginx Nginx => _nginx ?? throw NotInitialized();
+    internal ThrottlingNginx Nginx { get; private set; } = null!;
 
     /// <summary>24 MiB through slow.test (nginx): the fill the mid-fill test kills.</summary>
-    internal FaultBlob BigBlob => _bigBlob ?? throw NotInitialized();
+    internal FaultBlob BigBlob { get; private set; } = null!;
 
     /// <summary><c>library/crash-small:1</c> on docker.io: pulled warm before the mid-fill crash.</summary>
-    internal SmallImage Small => _small ?? throw NotInitialized();
+    internal SmallImage Small { get; private set; } = null!;
 
     /// <summary>2 MiB on docker.io: cached, then the mirror is stopped gracefully (so the index has a checkpoint).</summary>
-    internal FaultBlob CheckpointedBlob => _checkpointedBlob ?? throw NotInitialized();
+    internal FaultBlob CheckpointedBlob { get; private set; } = null!;
 
     /// <summary>8 MiB on docker.io: the mirror is SIGKILLed the moment its client has the last byte.</summary>
-    internal FaultBlob CommittedBlob => _committedBlob ?? throw NotInitialized();
+    internal FaultBlob CommittedBlob { get; private set; } = null!;
 
     /// <summary>
     /// A Mirror.Server with docker.io (direct) and slow.test (nginx), its cache in <c>&lt;directory&gt;/cache</c>.
@@ -68,8 +62,8 @@ public sealed class MirrorCrashFixture(IMessageSink diagnostics) : ProcessFixtur
     /// <summary>The upstream's and nginx's recent log lines, for a failing test's output.</summary>
     internal string DescribeUpstreams() =>
         string.Join("\n\n",
-            _nginx?.Describe(15) ?? "nginx not started",
-            _upstream?.Describe(20) ?? "upstream not started");
+            Nginx?.Describe(15) ?? "nginx not started",
+            Upstream?.Describe(20) ?? "upstream not started");
 
     private protected override void CheckTools()
     {
@@ -80,13 +74,13 @@ public sealed class MirrorCrashFixture(IMessageSink diagnostics) : ProcessFixtur
 
     private protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        (_upstream, _nginx) = await StartRegistryBehindNginxAsync("upstream docker-registry", NginxRate, cancellationToken);
+        (Upstream, Nginx) = await StartRegistryBehindNginxAsync("upstream docker-registry", NginxRate, cancellationToken);
 
-        var registry = _upstream.BaseUri;
-        _bigBlob = await BlobSeeder.UploadRandomAsync(registry, SlowRegistry, "library/crash-big", BigBlobSize, cancellationToken);
-        _small = await PushSmallImageAsync("library/crash-small", "1", cancellationToken);
-        _checkpointedBlob = await BlobSeeder.UploadRandomAsync(registry, DockerHub, "library/crash-warm", 2 * MiB, cancellationToken);
-        _committedBlob = await BlobSeeder.UploadRandomAsync(registry, DockerHub, "library/crash-warm", 8 * MiB, cancellationToken);
+        var registry = Upstream.BaseUri;
+        BigBlob = await BlobSeeder.UploadRandomAsync(registry, SlowRegistry, "library/crash-big", BigBlobSize, cancellationToken);
+        Small = await PushSmallImageAsync("library/crash-small", "1", cancellationToken);
+        CheckpointedBlob = await BlobSeeder.UploadRandomAsync(registry, DockerHub, "library/crash-warm", 2 * MiB, cancellationToken);
+        CommittedBlob = await BlobSeeder.UploadRandomAsync(registry, DockerHub, "library/crash-warm", 8 * MiB, cancellationToken);
         LogStep($"uploaded {BigBlobSize / MiB} MiB + 2 + 8 MiB blobs and library/crash-small:1");
     }
 

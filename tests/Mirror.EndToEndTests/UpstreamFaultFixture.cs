@@ -33,17 +33,6 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixt
 
     internal const int BigBlobSize = 24 * MiB;
 
-    private UpstreamRegistry? _upstream;
-    private ThrottlingNginx? _nginx;
-    private MirrorProcess? _mirror;
-    private SkopeoClient? _skopeo;
-    private TestImageBuilder? _builder;
-    private TestImage? _warm;
-    private TestImage? _never;
-    private LayoutImage? _later;
-    private FaultBlob? _killResumeBlob;
-    private FaultBlob? _killAbortBlob;
-    private FaultBlob? _stallBlob;
 
     /// <summary>docker.io's tag TTL: after it, a tag is revalidated with a HEAD, and served stale if that fails.</summary>
     internal static TimeSpan TagTtl { get; } = TimeSpan.FromSeconds(1);
@@ -54,34 +43,34 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixt
     /// <summary>A body silent this long is broken and resumed (every upstream).</summary>
     internal static TimeSpan BodyIdleTimeout { get; } = TimeSpan.FromSeconds(2);
 
-    internal UpstreamRegistry Upstream => _upstream ?? throw NotInitialized();
+    internal UpstreamRegistry Upstream { get; private set; } = null!;
 
-    internal ThrottlingNginx Nginx => _nginx ?? throw NotInitialized();
+    internal ThrottlingNginx Nginx { get; private set; } = null!;
 
-    internal MirrorProcess Mirror => _mirror ?? throw NotInitialized();
+    internal MirrorProcess Mirror { get; private set; } = null!;
 
-    internal SkopeoClient Skopeo => _skopeo ?? throw NotInitialized();
+    internal SkopeoClient Skopeo { get; private set; } = null!;
 
     /// <summary>Pushes straight to the upstream, past the mirror.</summary>
-    internal TestImageBuilder Builder => _builder ?? throw NotInitialized();
+    internal TestImageBuilder Builder { get; private set; } = null!;
 
     /// <summary><c>library/warm:1</c> on docker.io: the stale-serving test pulls it warm, then kills the upstream.</summary>
-    internal TestImage WarmImage => _warm ?? throw NotInitialized();
+    internal TestImage WarmImage { get; private set; } = null!;
 
     /// <summary><c>library/never:1</c> on docker.io: on the upstream, never pulled through the mirror.</summary>
-    internal TestImage NeverImage => _never ?? throw NotInitialized();
+    internal TestImage NeverImage { get; private set; } = null!;
 
     /// <summary>Built, not pushed: the restart test pushes it as <c>library/later:1</c> while the mirror runs.</summary>
-    internal LayoutImage LaterImage => _later ?? throw NotInitialized();
+    internal LayoutImage LaterImage { get; private set; } = null!;
 
     /// <summary>24 MiB through resume.test; nginx killed mid-body and back after ~1 s.</summary>
-    internal FaultBlob KillResumeBlob => _killResumeBlob ?? throw NotInitialized();
+    internal FaultBlob KillResumeBlob { get; private set; } = null!;
 
     /// <summary>24 MiB through fragile.test; nginx killed mid-body and back after ~1 s, longer than its retries.</summary>
-    internal FaultBlob KillAbortBlob => _killAbortBlob ?? throw NotInitialized();
+    internal FaultBlob KillAbortBlob { get; private set; } = null!;
 
     /// <summary>24 MiB through resume.test; nginx frozen mid-body for longer than BodyIdleTimeout.</summary>
-    internal FaultBlob StallBlob => _stallBlob ?? throw NotInitialized();
+    internal FaultBlob StallBlob { get; private set; } = null!;
 
     private protected override void CheckTools()
     {
@@ -94,23 +83,23 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixt
 
     private protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        (_upstream, _nginx) = await StartRegistryBehindNginxAsync("upstream docker-registry (killable)", NginxRate, cancellationToken);
+        (Upstream, Nginx) = await StartRegistryBehindNginxAsync("upstream docker-registry (killable)", NginxRate, cancellationToken);
 
-        _skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
-        _builder = new TestImageBuilder(Temp.CreateSubdirectory("images"), _upstream, _skopeo);
-        _warm = await _builder.BuildAndPushAsync("library/warm", "1", [1 * MiB, 512 * 1024], cancellationToken);
-        _never = await _builder.BuildAndPushAsync("library/never", "1", [512 * 1024], cancellationToken);
-        _later = await _builder.BuildAsync("later", [512 * 1024], cancellationToken);
-        _killResumeBlob = await BlobSeeder.UploadRandomAsync(_upstream.BaseUri, ResumeRegistry, "library/big-kill-resume", BigBlobSize, cancellationToken);
-        _killAbortBlob = await BlobSeeder.UploadRandomAsync(_upstream.BaseUri, FragileRegistry, "library/big-kill-abort", BigBlobSize, cancellationToken);
-        _stallBlob = await BlobSeeder.UploadRandomAsync(_upstream.BaseUri, ResumeRegistry, "library/big-stall", BigBlobSize, cancellationToken);
+        Skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        Builder = new TestImageBuilder(Temp.CreateSubdirectory("images"), Upstream, Skopeo);
+        WarmImage = await Builder.BuildAndPushAsync("library/warm", "1", [1 * MiB, 512 * 1024], cancellationToken);
+        NeverImage = await Builder.BuildAndPushAsync("library/never", "1", [512 * 1024], cancellationToken);
+        LaterImage = await Builder.BuildAsync("later", [512 * 1024], cancellationToken);
+        KillResumeBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, ResumeRegistry, "library/big-kill-resume", BigBlobSize, cancellationToken);
+        KillAbortBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, FragileRegistry, "library/big-kill-abort", BigBlobSize, cancellationToken);
+        StallBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, ResumeRegistry, "library/big-stall", BigBlobSize, cancellationToken);
         LogStep($"built 3 images (pushed 2) and uploaded 3 x {BigBlobSize / MiB} MiB blobs");
 
-        _mirror = Started(await MirrorProcess.StartServerAsync(
+        Mirror = Started(await MirrorProcess.StartServerAsync(
             [
-                new MirrorUpstream(DockerHub, _upstream.BaseUri, TagTtl: TagTtl),
-                new MirrorUpstream(ResumeRegistry, _nginx.BaseUri),
-                new MirrorUpstream(FragileRegistry, _nginx.BaseUri),
+                new MirrorUpstream(DockerHub, Upstream.BaseUri, TagTtl: TagTtl),
+                new MirrorUpstream(ResumeRegistry, Nginx.BaseUri),
+                new MirrorUpstream(FragileRegistry, Nginx.BaseUri),
             ],
             defaultUpstream: DockerHub,
             Temp.CreateSubdirectory("mirror"),
@@ -120,7 +109,7 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixt
                 .. Tuning(2, maxAttempts: 2),
             ],
             cancellationToken));
-        LogStep($"mirror ready on {_mirror.HostPort}");
+        LogStep($"mirror ready on {Mirror.HostPort}");
     }
 
     /// <summary>Brings back whatever an earlier test left dead (each test also restores what it breaks).</summary>
@@ -134,9 +123,9 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixt
     /// <summary>The mirror's, nginx's and the upstream's recent log lines, for a failing test's output.</summary>
     internal string DescribeServers() =>
         string.Join("\n\n",
-            _mirror?.Describe(60) ?? "mirror not started",
-            _nginx?.Describe(15) ?? "nginx not started",
-            _upstream?.Describe(20) ?? "upstream not started");
+            Mirror?.Describe(60) ?? "mirror not started",
+            Nginx?.Describe(15) ?? "nginx not started",
+            Upstream?.Describe(20) ?? "upstream not started");
 
     /// <summary>Short resilience settings for <c>Mirror:Upstreams:&lt;index&gt;</c>, so a fault shows in seconds.</summary>
     private static IEnumerable<string> Tuning(int index, int maxAttempts)

@@ -223,18 +223,9 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// </summary>
     [Fact]
     public Task NginxKilledMidBlob_BackAfterOneSecond_FillResumesWithRange_AllClientsGetCorrectBytes() =>
-        RunNginxFaultAsync(fixture.KillResumeBlob, KillNginxForAnOutage, async (logMark, steps, blob, downloads, atFault, cancellationToken) =>
-        {
-            AssertAllCorrect(blob, downloads);
-
-            var (upstreamGets, resumedAt) = await AssertResumedWithRangeAsync(steps, blob, logMark);
-            var hit = await AssertCachedAsync(steps, blob, upstreamGets.Count, cancellationToken);
-            steps.WriteLine(
-                $"MATRIX nginx (upstream connection) killed mid-blob (fill at {resumedAt} of {blob.Length} bytes, clients at {atFault.Min()}…{atFault.Max()}), back after 1 s; {Clients} concurrent GETs | " +
-                $"all {Clients}: 200, {blob.Length} bytes, sha256 ok, {downloads.Max(d => d.Elapsed).TotalSeconds:F1}s max | " +
-                $"resumed with Range bytes={resumedAt}-; upstream GETs of the blob: {upstreamGets.Count} ({string.Join(", ", upstreamGets.Select(e => $"{e.Status} {e.Bytes}"))}); " +
-                $"committed, then a hit ({hit})");
-        });
+        RunNginxFaultAsync(fixture.KillResumeBlob, KillNginxForAnOutage, ResumedAndCached(
+            (blob, resumedAt, atFault) => $"nginx (upstream connection) killed mid-blob (fill at {resumedAt} of {blob.Length} bytes, clients at {atFault.Min()}…{atFault.Max()}), back after 1 s",
+            resumedHow: string.Empty));
 
     /// <summary>
     /// Row "killed mid-blob, outage longer than the retries": the same fault through fragile.test, whose 2 attempts
@@ -279,18 +270,9 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// </summary>
     [Fact]
     public Task NginxFrozenMidBlob_BodyIdleTimeout_FillResumesWithRange_AllClientsGetCorrectBytes() =>
-        RunNginxFaultAsync(fixture.StallBlob, FreezeNginxLongerThanBodyIdleTimeout, async (logMark, steps, blob, downloads, atFault, cancellationToken) =>
-        {
-            AssertAllCorrect(blob, downloads);
-
-            var (upstreamGets, resumedAt) = await AssertResumedWithRangeAsync(steps, blob, logMark);
-            var hit = await AssertCachedAsync(steps, blob, upstreamGets.Count, cancellationToken);
-            steps.WriteLine(
-                $"MATRIX nginx frozen (SIGSTOP) mid-blob (fill at {resumedAt} of {blob.Length} bytes) for {Stall.TotalSeconds:F1}s > BodyIdleTimeout 2 s; {Clients} concurrent GETs | " +
-                $"all {Clients}: 200, {blob.Length} bytes, sha256 ok, {downloads.Max(d => d.Elapsed).TotalSeconds:F1}s max | " +
-                $"idle body dropped, resumed with Range bytes={resumedAt}-; upstream GETs of the blob: {upstreamGets.Count} ({string.Join(", ", upstreamGets.Select(e => $"{e.Status} {e.Bytes}"))}); " +
-                $"committed, then a hit ({hit})");
-        });
+        RunNginxFaultAsync(fixture.StallBlob, FreezeNginxLongerThanBodyIdleTimeout, ResumedAndCached(
+            (blob, resumedAt, _) => $"nginx frozen (SIGSTOP) mid-blob (fill at {resumedAt} of {blob.Length} bytes) for {Stall.TotalSeconds:F1}s > BodyIdleTimeout 2 s",
+            resumedHow: "idle body dropped, "));
 
     /// <summary>
     /// The frame of the nginx rows: nginx and the registry up, the blob cold, <see cref="Clients"/> concurrent GETs of
@@ -434,6 +416,25 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
             $"nginx logged no 206 with Range: bytes=N- (0 < N < {blob.Length}) for the blob: {string.Join(" | ", nginxLines)}");
         return (gets, resumes[0]);
     }
+
+    /// <summary>
+    /// What both resume rows check: every client got the whole blob, the fill resumed with a Range request, and the
+    /// blob is now cached. Then the MATRIX line; <paramref name="fault"/> writes its first cell from the blob, where
+    /// the fill resumed and what each client had at the fault.
+    /// </summary>
+    private FaultCheck ResumedAndCached(Func<FaultBlob, long, long[], string> fault, string resumedHow) =>
+        async (logMark, steps, blob, downloads, atFault, cancellationToken) =>
+        {
+            AssertAllCorrect(blob, downloads);
+
+            var (upstreamGets, resumedAt) = await AssertResumedWithRangeAsync(steps, blob, logMark);
+            var hit = await AssertCachedAsync(steps, blob, upstreamGets.Count, cancellationToken);
+            steps.WriteLine(
+                $"MATRIX {fault(blob, resumedAt, atFault)}; {Clients} concurrent GETs | " +
+                $"all {Clients}: 200, {blob.Length} bytes, sha256 ok, {downloads.Max(d => d.Elapsed).TotalSeconds:F1}s max | " +
+                $"{resumedHow}resumed with Range bytes={resumedAt}-; upstream GETs of the blob: {upstreamGets.Count} ({string.Join(", ", upstreamGets.Select(e => $"{e.Status} {e.Bytes}"))}); " +
+                $"committed, then a hit ({hit})");
+        };
 
     /// <summary>The blob is now a cache hit: whole and correct, with no new upstream GET.</summary>
     private async Task<string> AssertCachedAsync(StepLog steps, FaultBlob blob, int upstreamGets, CancellationToken cancellationToken)
