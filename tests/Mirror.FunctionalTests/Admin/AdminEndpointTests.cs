@@ -147,9 +147,7 @@ public sealed class AdminEndpointTests : MirrorWithUpstream
 
     private static async Task<string> ManifestDigestAsync(HttpClient client)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var response = await client.SendAsync(request);
+        using var response = await client.GetManifestAsync("/v2/app/manifests/1");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response.Headers.GetValues("Docker-Content-Digest").Single();
     }

@@ -135,6 +135,34 @@ public sealed class FakeRegistry : IAsyncDisposable
         return digest;
     }
 
+    /// <summary>Stores <paramref name="length"/> random (incompressible, unique) bytes as a blob.</summary>
+    public (byte[] Content, string Digest) AddRandomBlob(int length)
+    {
+        var content = RandomNumberGenerator.GetBytes(length);
+        return (content, AddBlob(content));
+    }
+
+    /// <summary>The next non-ranged blob GET breaks after <paramref name="bytes"/> body bytes (an upstream dying mid-blob once).</summary>
+    public void BreakNextBlobAfter(long bytes)
+    {
+        BreakBlobAfter = bytes;
+        BreaksLeft = 1;
+    }
+
+    /// <summary>The next non-ranged blob GET stalls after <paramref name="bytes"/> body bytes (a slow-loris upstream, once).</summary>
+    public void StallNextBlobAfter(long bytes)
+    {
+        StallBlobAfter = bytes;
+        StallsLeft = 1;
+    }
+
+    /// <summary>Bodies in chunks of <paramref name="chunkSize"/> bytes, each followed by <paramref name="chunkDelay"/> (a slow upstream).</summary>
+    public void SlowBodies(int chunkSize, TimeSpan chunkDelay)
+    {
+        ChunkSize = chunkSize;
+        ChunkDelay = chunkDelay;
+    }
+
     /// <summary>Stores a manifest under its digest and, when given, a tag; returns the digest.</summary>
     public string AddManifest(string repository, string? tag, string json, string mediaType = "application/vnd.oci.image.manifest.v1+json")
     {

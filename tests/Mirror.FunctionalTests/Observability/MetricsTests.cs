@@ -9,8 +9,7 @@ public sealed partial class MetricsTests() : MirrorWithUpstream(startMirror: fal
     [Fact]
     public async Task Metrics_AfterPulls_CountsResultsBytesAndUpstreamRequests()
     {
-        var content = RandomNumberGenerator.GetBytes(50_000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(50_000);
         await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
         var before = Parse(await client.GetStringAsync("/metrics"));
@@ -31,8 +30,7 @@ public sealed partial class MetricsTests() : MirrorWithUpstream(startMirror: fal
     [Fact]
     public async Task Metrics_CacheTiers_ReportBytesAndEntries()
     {
-        var content = RandomNumberGenerator.GetBytes(30_000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(30_000);
         Upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Cache:MaxDiskSize"] = "10MB" });
         using var client = mirror.CreateClient();

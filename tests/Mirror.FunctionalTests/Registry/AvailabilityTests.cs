@@ -36,9 +36,7 @@ public sealed class AvailabilityTests
             await using var first = await MirrorServer.StartAsync(upstream.Url, cache);
             using var client = first.CreateClient();
             await client.GetByteArrayAsync($"/v2/library/app/blobs/{blobDigest}");
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-            (await client.SendAsync(request)).Dispose();
+            (await client.GetManifestAsync("/v2/app/manifests/1")).Dispose();
         }
 
         // The upstream is gone: everything must come from the cache directory.
@@ -47,9 +45,7 @@ public sealed class AvailabilityTests
         Assert.Equal(content, await again.GetByteArrayAsync($"/v2/library/app/blobs/{blobDigest}"));
         using var byDigest = await again.GetAsync($"/v2/app/manifests/{manifestDigest}");
         Assert.Equal(HttpStatusCode.OK, byDigest.StatusCode);
-        using var tagRequest = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-        tagRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var byTag = await again.SendAsync(tagRequest);
+        using var byTag = await again.GetManifestAsync("/v2/app/manifests/1");
         Assert.Equal(HttpStatusCode.OK, byTag.StatusCode);
         Assert.Equal(manifestDigest, byTag.Headers.GetValues("Docker-Content-Digest").Single());
     }

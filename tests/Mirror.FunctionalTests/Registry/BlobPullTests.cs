@@ -9,8 +9,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_FiftyConcurrentColdClients_OneUpstreamGetAndCorrectBytes()
     {
-        var content = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(4 * 1024 * 1024);
         Upstream.ChunkDelay = TimeSpan.FromMilliseconds(5);
         using var client = Mirror.CreateClient();
 
@@ -31,10 +30,8 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_LateJoiner_GetsFirstByteBeforeFillEnds()
     {
-        var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
-        var digest = Upstream.AddBlob(content);
-        Upstream.ChunkSize = 16 * 1024;
-        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(20); // 128 chunks ≈ 2.6 s
+        var (content, digest) = Upstream.AddRandomBlob(2 * 1024 * 1024);
+        Upstream.SlowBodies(16 * 1024, TimeSpan.FromMilliseconds(20)); // 128 chunks ≈ 2.6 s
         using var client = Mirror.CreateClient();
 
         using var first = await client.GetAsync($"/v2/library/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
@@ -63,8 +60,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_CorruptUpstream_ClientsAbortedAndNothingCached()
     {
-        var content = RandomNumberGenerator.GetBytes(512 * 1024);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(512 * 1024);
         Upstream.CorruptBlobs = true;
         using var client = Mirror.CreateClient();
 
@@ -92,10 +88,8 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_UpstreamDiesMidBlob_FillResumesAndClientsGetWholeBlob()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = Upstream.AddBlob(content);
-        Upstream.BreakBlobAfter = 300 * 1024;
-        Upstream.BreaksLeft = 1;
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.BreakNextBlobAfter(300 * 1024);
         using var client = Mirror.CreateClient();
 
         var bodies = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}")));
@@ -107,8 +101,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_UpstreamDiesMidBlobAndResumesFail_ClientsAborted()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
         Upstream.BreakBlobAfter = 100 * 1024;
         Upstream.RangedStatus = 500; // every resume fails
         using var client = Mirror.CreateClient();
@@ -122,10 +115,8 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_RangeDuringFill_PartialContentWithExactBytes()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = Upstream.AddBlob(content);
-        Upstream.ChunkSize = 32 * 1024;
-        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(10);
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.SlowBodies(32 * 1024, TimeSpan.FromMilliseconds(10));
         using var client = Mirror.CreateClient();
 
         using var full = await client.GetAsync($"/v2/library/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
@@ -151,8 +142,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [InlineData("lines=1-2", 416, null, -1)]
     public async Task Get_RangeOnHit_ExactStatusAndContentRange(string range, int status, string? contentRange, int length)
     {
-        var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(1000);
         using var client = Mirror.CreateClient();
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
@@ -177,10 +167,8 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_ClientDisconnects_FillCompletesAndNextPullHits()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = Upstream.AddBlob(content);
-        Upstream.ChunkSize = 32 * 1024;
-        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(10);
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.SlowBodies(32 * 1024, TimeSpan.FromMilliseconds(10));
         using (var client = Mirror.CreateClient())
         using (var response = await client.GetAsync($"/v2/library/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead))
         {
@@ -199,8 +187,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Head_Uncached_AsksUpstreamAndDoesNotFill()
     {
-        var content = RandomNumberGenerator.GetBytes(5000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(5000);
         using var client = Mirror.CreateClient();
 
         using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/library/app/blobs/{digest}"));
@@ -227,8 +214,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
     [Fact]
     public async Task Get_SameBlobThroughTwoRepositories_StoredAndFetchedOnce()
     {
-        var content = RandomNumberGenerator.GetBytes(10_000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(10_000);
         using var client = Mirror.CreateClient();
 
         Assert.Equal(content, await client.GetByteArrayAsync($"/v2/library/one/blobs/{digest}"));

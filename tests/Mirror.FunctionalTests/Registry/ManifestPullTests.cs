@@ -14,7 +14,7 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = Mirror.CreateClient();
 
-        using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(Oci, response.Content.Headers.ContentType!.MediaType);
@@ -31,7 +31,7 @@ public sealed class ManifestPullTests : MirrorWithUpstream
 
         for (var i = 0; i < 3; i++)
         {
-            using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+            using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -45,8 +45,8 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
 
-        (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
-        using var second = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        (await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))).Dispose();
+        using var second = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/manifests/1"));
@@ -59,10 +59,10 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
         Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
-        (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
+        (await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))).Dispose();
 
         var moved = Upstream.AddManifest("library/app", "1", ManifestJson.Replace("[]", "[ ]", StringComparison.Ordinal));
-        using var second = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        using var second = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(moved, second.Headers.GetValues("Docker-Content-Digest").Single());
     }
@@ -73,10 +73,10 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
         var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
-        (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
+        (await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))).Dispose();
 
         Upstream.ForcedStatus = 503;
-        using var stale = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        using var stale = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Equal(digest, stale.Headers.GetValues("Docker-Content-Digest").Single());
@@ -89,9 +89,9 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         var digest = Upstream.AddManifest("library/app", null, ManifestJson);
         using var client = Mirror.CreateClient();
 
-        using var first = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci));
+        using var first = await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Oci));
         Upstream.ForcedStatus = 500;
-        using var second = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci));
+        using var second = await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Oci));
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(ManifestJson, await second.Content.ReadAsStringAsync());
@@ -103,9 +103,9 @@ public sealed class ManifestPullTests : MirrorWithUpstream
     {
         var digest = Upstream.AddManifest("library/app", null, ManifestJson);
         using var client = Mirror.CreateClient();
-        (await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci))).Dispose();
+        (await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Oci))).Dispose();
 
-        using var docker = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Docker));
+        using var docker = await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Docker));
 
         // The cached OCI manifest was not acceptable: the mirror asked the upstream again instead of serving it.
         Assert.Equal(2, Upstream.CountMatching("/manifests/"));
@@ -118,7 +118,7 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = Mirror.CreateClient();
 
-        using var response = await client.SendAsync(Request(HttpMethod.Head, "/v2/app/manifests/1", Oci));
+        using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci, HttpMethod.Head));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
@@ -130,7 +130,7 @@ public sealed class ManifestPullTests : MirrorWithUpstream
     {
         using var client = Mirror.CreateClient();
 
-        using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/nope", Oci));
+        using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/nope", Oci));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("MANIFEST_UNKNOWN", await response.Content.ReadAsStringAsync());
@@ -142,7 +142,7 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = Mirror.CreateClient();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/manifests/1"));
@@ -161,12 +161,5 @@ public sealed class ManifestPullTests : MirrorWithUpstream
         using var response = await client.GetAsync("/v2/app/manifests/1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static HttpRequestMessage Request(HttpMethod method, string path, string accept)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
-        return request;
     }
 }

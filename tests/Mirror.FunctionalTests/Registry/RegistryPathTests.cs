@@ -10,10 +10,18 @@ namespace Mirror.FunctionalTests.Registry;
 public sealed class RegistryPathTests
 {
     [Theory]
-    [InlineData("", "Base", "", "", "")]
-    [InlineData("/", "Base", "", "", "")]
-    [InlineData("/_catalog", "Catalog", "", "", "")]
-    [InlineData("/_catalog/", "Catalog", "", "", "")]
+    [InlineData("", "Base")]
+    [InlineData("/", "Base")]
+    [InlineData("/_catalog", "Catalog")]
+    [InlineData("/_catalog/", "Catalog")]
+    public void Parse_BaseOrCatalog_NoNameReferenceOrSuffix(string rest, string kind)
+    {
+        var path = RegistryPath.Parse(rest);
+
+        Assert.Equal(new RegistryPath(Enum.Parse<RegistryPathKind>(kind), string.Empty, string.Empty, string.Empty), path);
+    }
+
+    [Theory]
     [InlineData("/library/app/manifests/latest", "Manifest", "library/app", "latest", "/manifests/latest")]
     [InlineData("/library/app/manifests/latest/", "Manifest", "library/app", "latest", "/manifests/latest")]
     [InlineData("//library/app/manifests/latest//", "Manifest", "library/app", "latest", "/manifests/latest")]
@@ -22,7 +30,7 @@ public sealed class RegistryPathTests
     [InlineData("/library/app/referrers/sha256:abc", "Referrers", "library/app", "sha256:abc", "/referrers/sha256:abc")]
     [InlineData("/library/app/tags/list", "Tags", "library/app", "", "/tags/list")]
     [InlineData("/ghcr.io/org/app/tags/list/", "Tags", "ghcr.io/org/app", "", "/tags/list")]
-    public void Parse_EveryKind_NameReferenceAndSuffix(string rest, string kind, string name, string reference, string suffix)
+    public void Parse_NamedKind_NameReferenceAndSuffix(string rest, string kind, string name, string reference, string suffix)
     {
         var path = RegistryPath.Parse(rest);
 

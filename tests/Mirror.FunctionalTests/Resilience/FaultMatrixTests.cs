@@ -10,10 +10,8 @@ public sealed class FaultMatrixTests() : MirrorWithUpstream(startMirror: false)
     [Fact]
     public async Task UpstreamDiesMidBlob_TwentyClients_FillResumedAndAllCorrect()
     {
-        var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
-        var digest = Upstream.AddBlob(content);
-        Upstream.BreakBlobAfter = 700 * 1024;
-        Upstream.BreaksLeft = 1;
+        var (content, digest) = Upstream.AddRandomBlob(2 * 1024 * 1024);
+        Upstream.BreakNextBlobAfter(700 * 1024);
         Upstream.ChunkDelay = TimeSpan.FromMilliseconds(2);
         await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
@@ -92,8 +90,7 @@ public sealed class FaultMatrixTests() : MirrorWithUpstream(startMirror: false)
     [Fact]
     public async Task Bulkhead_TwoHundredColdBlobs_NeverMoreThanFourUpstreamBodies()
     {
-        Upstream.ChunkSize = 8 * 1024;
-        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(1);
+        Upstream.SlowBodies(8 * 1024, TimeSpan.FromMilliseconds(1));
         var blobs = Enumerable.Range(0, 200).Select(_ => RandomNumberGenerator.GetBytes(32 * 1024)).ToList();
         var digests = blobs.Select(Upstream.AddBlob).ToList();
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
@@ -111,8 +108,7 @@ public sealed class FaultMatrixTests() : MirrorWithUpstream(startMirror: false)
     [Fact]
     public async Task BulkheadQueueFull_ClientsGet429WithRetryAfter()
     {
-        Upstream.ChunkSize = 4 * 1024;
-        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(20);
+        Upstream.SlowBodies(4 * 1024, TimeSpan.FromMilliseconds(20));
         var digests = Enumerable.Range(0, 20).Select(_ => Upstream.AddBlob(RandomNumberGenerator.GetBytes(64 * 1024))).ToList();
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
@@ -138,10 +134,8 @@ public sealed class FaultMatrixTests() : MirrorWithUpstream(startMirror: false)
     [Fact]
     public async Task SlowLorisUpstream_BodyIdleTimeoutFiresAndFillResumes()
     {
-        var content = RandomNumberGenerator.GetBytes(512 * 1024);
-        var digest = Upstream.AddBlob(content);
-        Upstream.StallBlobAfter = 100 * 1024;
-        Upstream.StallsLeft = 1;
+        var (content, digest) = Upstream.AddRandomBlob(512 * 1024);
+        Upstream.StallNextBlobAfter(100 * 1024);
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:BodyIdleTimeout"] = "00:00:01",
@@ -159,10 +153,8 @@ public sealed class FaultMatrixTests() : MirrorWithUpstream(startMirror: false)
     [Fact]
     public async Task UpstreamIgnoresRangeOnResume_FirstBytesSkippedAndBlobCorrect()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = Upstream.AddBlob(content);
-        Upstream.BreakBlobAfter = 300 * 1024;
-        Upstream.BreaksLeft = 1;
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.BreakNextBlobAfter(300 * 1024);
         Upstream.IgnoreRange = true;
         await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();

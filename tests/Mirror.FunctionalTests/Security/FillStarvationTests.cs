@@ -9,11 +9,9 @@ public sealed class FillStarvationTests() : MirrorWithUpstream(startMirror: fals
     [Fact]
     public async Task QueuedFillsWhoseClientsLeft_NeverFetched()
     {
-        Upstream.ChunkSize = 16 * 1024;
-        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(100); // ~1.6 s per blob
+        Upstream.SlowBodies(16 * 1024, TimeSpan.FromMilliseconds(100)); // ~1.6 s per blob
         var abandoned = Enumerable.Range(0, 6).Select(_ => Upstream.AddBlob(RandomNumberGenerator.GetBytes(256 * 1024))).ToArray();
-        var wanted = RandomNumberGenerator.GetBytes(1000);
-        var legit = Upstream.AddBlob(wanted);
+        var (wanted, legit) = Upstream.AddRandomBlob(1000);
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:MaxConcurrentFetches"] = "1",
@@ -36,8 +34,7 @@ public sealed class FillStarvationTests() : MirrorWithUpstream(startMirror: fals
     [Fact]
     public async Task ClientWithTooManyAbandonedFills_429ForNewOnesOthersServed()
     {
-        Upstream.ChunkSize = 16 * 1024;
-        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(200);
+        Upstream.SlowBodies(16 * 1024, TimeSpan.FromMilliseconds(200));
         var slow = Enumerable.Range(0, 3).Select(_ => Upstream.AddBlob(RandomNumberGenerator.GetBytes(512 * 1024))).ToArray();
         var another = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
         var joined = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));

@@ -87,8 +87,7 @@ public sealed class HostileUpstreamTests() : MirrorWithUpstream(startMirror: fal
     public async Task RedirectToLoopback_FromLoopbackUpstream_Followed()
     {
         await using var cdn = await FakeRegistry.StartAsync();
-        var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(1000);
         cdn.AddBlob(content);
         Upstream.RedirectBlobsTo = new Uri(cdn.Url, "/cdn/" + digest).AbsoluteUri.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
         await using var mirror = await StartMirrorAsync();
@@ -110,9 +109,7 @@ public sealed class HostileUpstreamTests() : MirrorWithUpstream(startMirror: fal
         using var client = mirror.CreateClient();
 
         using var viaHostile = await client.GetAsync($"/v2/ghcr.io/team/app/manifests/{digest}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/library/app/manifests/{digest}");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var viaHonest = await client.SendAsync(request);
+        using var viaHonest = await client.GetManifestAsync($"/v2/library/app/manifests/{digest}");
 
         Assert.Equal("application/vnd.oci.image.manifest.v1+json", viaHostile.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, viaHonest.StatusCode);

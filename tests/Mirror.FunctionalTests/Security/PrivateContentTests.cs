@@ -133,9 +133,8 @@ public sealed class PrivateContentTests() : MirrorWithUpstream(new Dictionary<st
 
     internal static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, AuthenticationHeaderValue? authorization)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = ManifestRequest.Create(path, method: method);
         request.Headers.Authorization = authorization;
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
         return await client.SendAsync(request);
     }
 }

@@ -81,9 +81,7 @@ public sealed class UpstreamHealthAbuseTests() : MirrorWithUpstream(startMirror:
         using var client = mirror.CreateClient();
         var started = Stopwatch.StartNew();
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/library/app/manifests/1");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var response = await client.SendAsync(request);
+        using var response = await client.GetManifestAsync("/v2/library/app/manifests/1");
 
         // 5 attempts of 1 s plus backoff took over 6 s before; RequestTimeout bounds all of them.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

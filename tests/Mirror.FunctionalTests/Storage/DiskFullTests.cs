@@ -32,19 +32,16 @@ public sealed class DiskFullTests : IAsyncLifetime
     [Fact]
     public async Task GetManifest_DiskFull_ServedWithoutCaching()
     {
-        if (!_mounted)
+        await using var mirror = await StartOnFullDiskAsync();
+        if (mirror is null)
         {
             return;
         }
 
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mountPoint.Path);
-        FillDisk();
         var digest = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
         using var client = mirror.CreateClient();
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var response = await client.SendAsync(request);
+        using var response = await client.GetManifestAsync("/v2/app/manifests/1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
@@ -53,13 +50,12 @@ public sealed class DiskFullTests : IAsyncLifetime
     [Fact]
     public async Task GetBlob_DiskFull_StreamedWithoutCaching()
     {
-        if (!_mounted)
+        await using var mirror = await StartOnFullDiskAsync();
+        if (mirror is null)
         {
             return;
         }
 
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mountPoint.Path);
-        FillDisk();
         var content = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
         var digest = _upstream.AddBlob(content);
         using var client = mirror.CreateClient();
@@ -70,6 +66,19 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(_mountPoint.Path, "blobs", "sha256", digest[7..9], digest[7..])));
         using var stats = await client.GetAsync("/admin/cache");
         Assert.Contains("\"writable\":false", await stats.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A mirror whose cache is the tmpfs, then filled up; null when it could not be mounted.</summary>
+    private async Task<MirrorServer?> StartOnFullDiskAsync()
+    {
+        if (!_mounted)
+        {
+            return null;
+        }
+
+        var mirror = await MirrorServer.StartAsync(_upstream.Url, _mountPoint.Path);
+        FillDisk();
+        return mirror;
     }
 
     private void FillDisk()

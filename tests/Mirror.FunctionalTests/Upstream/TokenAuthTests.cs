@@ -6,8 +6,7 @@ public sealed class TokenAuthTests() : MirrorWithUpstream(startMirror: false)
     public async Task Get_BearerChallenge_OneTokenPerScopeAndReused()
     {
         Upstream.RequireToken = true;
-        var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(1000);
         var other = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
         await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
@@ -62,8 +61,7 @@ public sealed class TokenAuthTests() : MirrorWithUpstream(startMirror: false)
     {
         Upstream.RequireToken = true;
         Upstream.RedirectBlobs = true;
-        var content = RandomNumberGenerator.GetBytes(200_000);
-        var digest = Upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(200_000);
         await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
