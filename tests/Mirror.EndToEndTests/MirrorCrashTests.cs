@@ -48,13 +48,8 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
     {
         using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
         var cancellationToken = deadline.Token;
-        var steps = new StepLog(output, Describe);
         var (blob, small) = (fixture.BigBlob, fixture.Small);
-        var directory = fixture.Temp.CreateSubdirectory("mirror-midfill");
-        var cache = Path.Combine(directory, "cache");
-        Assert.True(fixture.Upstream.BlobGets(blob).Count == 0, $"{blob} is not cold: the upstream already served it.");
-
-        var first = await steps.RunAsync("start mirror #1 (empty cache)", () => StartMirrorAsync(directory, cancellationToken));
+        var (steps, directory, cache, first) = await StartColdAsync("mirror-midfill", [blob], cancellationToken);
 
         // Warm content from before the crash, which the restarted mirror must still have (and count).
         var manifest = await steps.RunAsync($"GET manifest {small.Repository}:{small.Tag} (mirror #1)", () =>
@@ -179,13 +174,8 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
     {
         using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
         var cancellationToken = deadline.Token;
-        var steps = new StepLog(output, Describe);
         var (checkpointed, committed) = (fixture.CheckpointedBlob, fixture.CommittedBlob);
-        var directory = fixture.Temp.CreateSubdirectory("mirror-committed");
-        var cache = Path.Combine(directory, "cache");
-        Assert.True(fixture.Upstream.BlobGets(checkpointed).Count == 0 && fixture.Upstream.BlobGets(committed).Count == 0, "The kill-after-commit blobs are not cold.");
-
-        var first = await steps.RunAsync("start mirror #1 (empty cache)", () => StartMirrorAsync(directory, cancellationToken));
+        var (steps, directory, cache, first) = await StartColdAsync("mirror-committed", [checkpointed, committed], cancellationToken);
         var warm = await steps.RunAsync($"GET {checkpointed} (mirror #1)", () => DownloadAsync(first, checkpointed, cancellationToken));
         steps.WriteLine($"  → {warm}");
         AssertComplete(checkpointed, warm);
@@ -248,6 +238,20 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
             $"holds 1 other blob) | client: 200, whole, sha256 ok | restart: tmp/ empty, /admin/cache {admin.Entries} entries / {admin.Bytes} bytes = disk " +
             $"(recovered={admin.Recovered}, {string.Join("; ", IndexLines(third).Select(l => l.Trim()))}); both blobs '{committedHit.Cache}', upstream GETs unchanged {upstreamAfter}");
         steps.Total();
+    }
+
+    /// <summary>
+    /// How every test begins: its blobs still cold (no other test pulled them), a folder of its own (the cache is
+    /// <c>&lt;directory&gt;/cache</c>), and mirror #1 started on it with an empty cache.
+    /// </summary>
+    private async Task<(StepLog Steps, string Directory, string Cache, MirrorProcess First)> StartColdAsync(
+        string folder, FaultBlob[] blobs, CancellationToken cancellationToken)
+    {
+        var steps = new StepLog(output, Describe);
+        var directory = fixture.Temp.CreateSubdirectory(folder);
+        Assert.All(blobs, blob => Assert.True(fixture.Upstream.BlobGets(blob).Count == 0, $"{blob} is not cold: the upstream already served it."));
+        var first = await steps.RunAsync("start mirror #1 (empty cache)", () => StartMirrorAsync(directory, cancellationToken));
+        return (steps, directory, Path.Combine(directory, "cache"), first);
     }
 
     private async Task<MirrorProcess> StartMirrorAsync(string directory, CancellationToken cancellationToken)
