@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Mirror.EndToEndTests;
@@ -103,7 +102,7 @@ public sealed class MirrorCrashFixture(IMessageSink diagnostics) : ProcessFixtur
         return new SmallImage(
             repository,
             tag,
-            "sha256:" + Convert.ToHexStringLower(SHA256.HashData(manifest)),
+            Sha256Digest.Of(manifest),
             manifest.Length,
             new FaultBlob(DockerHub, repository, layerDigest, layer.Length));
     }

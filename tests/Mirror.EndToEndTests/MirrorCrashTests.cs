@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -128,7 +127,7 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
         Assert.True(after.Count == before + 1,
             $"The blob should be fetched from the upstream exactly once more after the restart (GETs {before} → {after.Count}): {string.Join(" | ", after)}");
         Assert.True(after[^1].Status == 200 && after[^1].Bytes == blob.Length, $"The refetch should be a whole 200 from the upstream, not a resume: {after[^1]}");
-        var fileDigest = await FileDigestAsync(BlobPath(cache, blob), cancellationToken);
+        var fileDigest = await Sha256Digest.OfFileAsync(BlobPath(cache, blob), cancellationToken);
         Assert.True(fileDigest == blob.Digest, $"{BlobPath(cache, blob)} hashes to {fileDigest}, expected {blob.Digest}.");
 
         var hit = await steps.RunAsync($"GET {blob} again (mirror #2)", () => DownloadAsync(second, blob, cancellationToken));
@@ -296,7 +295,7 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
         using var response = await RawHttp.Client.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var cache = response.Headers.TryGetValues("X-Mirror-Cache", out var values) ? string.Join(",", values) : null;
-        return new ManifestAnswer((int)response.StatusCode, cache, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
+        return new ManifestAnswer((int)response.StatusCode, cache, Sha256Digest.Of(body), body.Length);
     }
 
     /// <summary><c>GET /admin/cache</c> (loopback, no token): the index's totals and state.</summary>
@@ -400,12 +399,6 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
     private static string Hex(FaultBlob blob) => blob.Digest["sha256:".Length..];
 
     private static string BlobPath(string cache, FaultBlob blob) => Path.Combine(cache, "blobs", "sha256", Hex(blob)[..2], Hex(blob));
-
-    private static async Task<string> FileDigestAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        return "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-    }
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex HexName();

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Mirror.EndToEndTests;
@@ -478,7 +476,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// <summary>One raw answer of the mirror, with the exact body bytes.</summary>
     private sealed record Answer(string Request, int Status, IReadOnlyList<(string Name, string Value)> Headers, byte[] Body, TimeSpan Elapsed)
     {
-        public string BodyDigest => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Body));
+        public string BodyDigest => Sha256Digest.Of(Body);
 
         public IReadOnlyList<string> OciErrorCodes => [.. Errors().Select(e => e.Code)];
 

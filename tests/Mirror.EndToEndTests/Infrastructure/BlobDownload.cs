@@ -44,7 +44,7 @@ internal sealed record BlobDownload(int Client, int? Status, long? ContentLength
                 }
             }
 
-            return new BlobDownload(client, status, contentLength, cache, received, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), null, stopwatch.Elapsed);
+            return new BlobDownload(client, status, contentLength, cache, received, Sha256Digest.FromHash(hash.GetHashAndReset()), null, stopwatch.Elapsed);
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 
 namespace Mirror.EndToEndTests.Registries;
 
@@ -19,7 +18,7 @@ internal static class BlobSeeder
     /// <summary>Monolithic upload straight to the registry: POST, then PUT ?digest= with the bytes. Returns the digest.</summary>
     public static async Task<string> UploadAsync(Uri registry, string repository, byte[] content, CancellationToken cancellationToken)
     {
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+        var digest = Sha256Digest.Of(content);
         using var start = await RawHttp.Client.PostAsync(new Uri(registry, $"/v2/{repository}/blobs/uploads/"), content: null, cancellationToken);
         var location = start.StatusCode == HttpStatusCode.Accepted && start.Headers.Location is { } l
             ? (l.IsAbsoluteUri ? l : new Uri(registry, l))

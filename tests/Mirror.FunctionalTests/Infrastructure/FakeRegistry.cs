@@ -126,11 +126,9 @@ public sealed class FakeRegistry : IAsyncDisposable
         return registry;
     }
 
-    public static string DigestOf(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
-
     public string AddBlob(byte[] content)
     {
-        var digest = DigestOf(content);
+        var digest = Sha256Digest.Of(content);
         _blobs[digest] = content;
         return digest;
     }
@@ -167,7 +165,7 @@ public sealed class FakeRegistry : IAsyncDisposable
     public string AddManifest(string repository, string? tag, string json, string mediaType = "application/vnd.oci.image.manifest.v1+json")
     {
         var content = Encoding.UTF8.GetBytes(json);
-        var digest = DigestOf(content);
+        var digest = Sha256Digest.Of(content);
         _manifests[$"{repository}@{digest}"] = (content, mediaType);
         if (tag is not null)
         {
@@ -310,7 +308,7 @@ public sealed class FakeRegistry : IAsyncDisposable
                 var body = new MemoryStream();
                 await request.Body.CopyToAsync(body);
                 var digest = request.Query["digest"].ToString();
-                if (DigestOf(body.ToArray()) != digest)
+                if (Sha256Digest.Of(body.ToArray()) != digest)
                 {
                     response.StatusCode = 400;
                     return;
@@ -359,14 +357,14 @@ public sealed class FakeRegistry : IAsyncDisposable
             var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
             var manifest = (body.ToArray(), request.ContentType ?? "application/octet-stream");
-            _manifests[$"{repository}@{DigestOf(manifest.Item1)}"] = manifest;
+            _manifests[$"{repository}@{Sha256Digest.Of(manifest.Item1)}"] = manifest;
             if (!reference.Contains(':'))
             {
                 _manifests[$"{repository}:{reference}"] = manifest;
             }
 
             response.StatusCode = 201;
-            response.Headers["Docker-Content-Digest"] = DigestOf(manifest.Item1);
+            response.Headers["Docker-Content-Digest"] = Sha256Digest.Of(manifest.Item1);
             return;
         }
 
@@ -381,7 +379,7 @@ public sealed class FakeRegistry : IAsyncDisposable
 
             response.ContentType = ManifestContentType ?? manifest.MediaType;
             response.ContentLength = manifest.Content.Length;
-            response.Headers["Docker-Content-Digest"] = DigestOf(manifest.Content);
+            response.Headers["Docker-Content-Digest"] = Sha256Digest.Of(manifest.Content);
             if (!HttpMethods.IsHead(request.Method))
             {
                 await response.Body.WriteAsync(manifest.Content);

@@ -19,7 +19,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(content.Length, response.Content.Headers.ContentLength);
             Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
-            return FakeRegistry.DigestOf(await response.Content.ReadAsByteArrayAsync());
+            return Sha256Digest.Of(await response.Content.ReadAsByteArrayAsync());
         });
         var digests = await Task.WhenAll(pulls);
 
@@ -203,7 +203,7 @@ public sealed class BlobPullTests : MirrorWithUpstream
     public async Task Get_UnknownBlob_404BlobUnknown()
     {
         using var client = Mirror.CreateClient();
-        var digest = FakeRegistry.DigestOf([1, 2, 3]);
+        var digest = Sha256Digest.Of([1, 2, 3]);
 
         using var response = await client.GetAsync($"/v2/library/app/blobs/{digest}");
 

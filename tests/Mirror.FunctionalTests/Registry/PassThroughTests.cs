@@ -58,7 +58,7 @@ public sealed class PassThroughTests() : MirrorWithUpstream(startMirror: false)
         Assert.StartsWith("/v2/app/blobs/uploads/session-1", location, StringComparison.Ordinal);
 
         var layer = RandomNumberGenerator.GetBytes(100_000);
-        var digest = FakeRegistry.DigestOf(layer);
+        var digest = Sha256Digest.Of(layer);
         using var put = await client.PutAsync($"{location}&digest={digest}", new ByteArrayContent(layer));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
 
@@ -84,7 +84,7 @@ public sealed class PassThroughTests() : MirrorWithUpstream(startMirror: false)
 
         Assert.Equal(new byte[] { 1 }, await client.GetByteArrayAsync($"/v2/app/blobs/{hubBlob}"));
         Assert.Equal(new byte[] { 2 }, await client.GetByteArrayAsync($"/v2/ghcr.io/org/app/blobs/{ghcrBlob}"));
-        Assert.Equal(new byte[] { 2 }, await client.GetByteArrayAsync($"/v2/org/other/blobs/{FakeRegistry.DigestOf([2])}?ns=ghcr.io"));
+        Assert.Equal(new byte[] { 2 }, await client.GetByteArrayAsync($"/v2/org/other/blobs/{Sha256Digest.Of([2])}?ns=ghcr.io"));
 
         Assert.Equal(1, hub.Count("GET", $"/v2/library/app/blobs/{hubBlob}"));
         Assert.Equal(1, ghcr.Count("GET", $"/v2/org/app/blobs/{ghcrBlob}"));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Mirror.FunctionalTests.Storage;
@@ -136,7 +135,7 @@ public sealed class DiskTierTests : IAsyncLifetime
     private static async Task PullAsync(HttpClient client, string digest)
     {
         var body = await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
-        Assert.Equal(digest, FakeRegistry.DigestOf(body));
+        Assert.Equal(digest, Sha256Digest.Of(body));
     }
 
     internal static async Task<JsonElement> GetCacheAsync(HttpClient client)
