@@ -49,13 +49,19 @@ public sealed class TempDirectory : IDisposable
             return;
         }
 
-        try
+        // A few attempts: a process or task that is still finishing can add a file while the tree is deleted
+        // ("directory not empty").
+        for (var attempt = 1; attempt <= 3 && Directory.Exists(Path); attempt++)
         {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a lingering file must not turn a passing run red.
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: a lingering file must not turn a passing run red.
+                Thread.Sleep(50 * attempt);
+            }
         }
     }
 
