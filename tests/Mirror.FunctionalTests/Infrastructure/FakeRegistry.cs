@@ -208,7 +208,7 @@ public sealed class FakeRegistry : IAsyncDisposable
             TokenAuthorizations.Add(request.Headers.Authorization.ToString());
             if (TokenCredentials is { } creds)
             {
-                var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{creds.User}:{creds.Password}"));
+                var expected = BasicAuth.Value(creds.User, creds.Password);
                 if (request.Headers.Authorization != expected)
                 {
                     response.StatusCode = 401;
@@ -243,7 +243,7 @@ public sealed class FakeRegistry : IAsyncDisposable
         if (path == "/v2/" || path == "/v2")
         {
             if (BasicCredentials is { } baseCredentials
-                && request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{baseCredentials.User}:{baseCredentials.Password}")))
+                && request.Headers.Authorization != BasicAuth.Value(baseCredentials.User, baseCredentials.Password))
             {
                 response.StatusCode = 401;
                 response.Headers.WWWAuthenticate = "Basic realm=\"fake\"";
@@ -281,7 +281,7 @@ public sealed class FakeRegistry : IAsyncDisposable
         }
 
         if (BasicCredentials is { } basic
-            && request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}")))
+            && request.Headers.Authorization != BasicAuth.Value(basic.User, basic.Password))
         {
             response.StatusCode = UnauthorizedStatus;
             if (UnauthorizedStatus == 401)

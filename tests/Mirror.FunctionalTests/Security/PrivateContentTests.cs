@@ -11,8 +11,8 @@ public sealed class PrivateContentTests() : MirrorWithUpstream(new Dictionary<st
 })
 {
     private const string Manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{},\"layers\":[]}";
-    private static readonly AuthenticationHeaderValue Alice = Basic("alice", "right");
-    private static readonly AuthenticationHeaderValue WrongPassword = Basic("alice", "wrong");
+    private static readonly AuthenticationHeaderValue Alice = BasicAuth.Header("alice", "right");
+    private static readonly AuthenticationHeaderValue WrongPassword = BasicAuth.Header("alice", "wrong");
     private string _digest = null!;
 
     protected override void ConfigureUpstream(FakeRegistry upstream)
@@ -127,9 +127,6 @@ public sealed class PrivateContentTests() : MirrorWithUpstream(new Dictionary<st
         Assert.Equal(1, Upstream.Count("HEAD", $"/v2/secret/app/blobs/{blob}"));
         Assert.Equal(1, Upstream.Count("GET", $"/v2/secret/app/blobs/{blob}"));
     }
-
-    internal static AuthenticationHeaderValue Basic(string user, string password) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     internal static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, AuthenticationHeaderValue? authorization)
     {

@@ -22,7 +22,7 @@ public sealed class PushCredentialTests() : MirrorWithUpstream(startMirror: fals
     public async Task ForwardingUpstream_AnonymousPushAndDelete_ChallengedNeverSentWithMirrorAccount()
     {
         Upstream.BasicCredentials = ("mirror", "mirror-secret"); // the mirror's account could push here
-        var mirrorAccount = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("mirror:mirror-secret"));
+        var mirrorAccount = BasicAuth.Value("mirror", "mirror-secret");
         await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:Username"] = "mirror",

@@ -89,7 +89,7 @@ public sealed class TokenAuthTests() : MirrorWithUpstream(startMirror: false)
         Assert.Contains("UNAUTHORIZED", await anonymous.Content.ReadAsStringAsync());
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/team/app/blobs/{digest}");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("alice:wonderland")));
+        request.Headers.Authorization = BasicAuth.Header("alice", "wonderland");
         using var authorized = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
