@@ -86,7 +86,3 @@ public sealed partial class MetricsTests() : MirrorWithUpstream(startMirror: fal
     [GeneratedRegex(@"^(?<series>[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (?<value>[-+0-9.eE]+|NaN)$", RegexOptions.Multiline)]
     private static partial Regex Sample();
 }
-
-/// <summary>Runs the metrics tests apart from every other test.</summary>
-[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
-public sealed class MetricsCollection;
