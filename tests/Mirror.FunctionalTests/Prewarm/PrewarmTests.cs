@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Server.Admin;
 
 namespace Mirror.FunctionalTests.Prewarm;
@@ -38,7 +36,7 @@ public sealed class PrewarmTests : IAsyncLifetime
         _upstream.ResetCounts();
         foreach (var blob in _image.Blobs)
         {
-            Assert.Equal(blob, await client.GetByteArrayAsync($"/v2/library/app/blobs/{FakeRegistry.DigestOf(blob)}"));
+            Assert.Equal(blob, await client.GetByteArrayAsync($"/v2/library/app/blobs/{Sha256Digest.Of(blob)}"));
         }
 
         Assert.Equal(0, _upstream.CountMatching("/blobs/"));
@@ -65,12 +63,12 @@ public sealed class PrewarmTests : IAsyncLifetime
         using var client = AdminClient(mirror);
 
         var prewarm = RunAsync(client, new { images = new[] { "app:1" } });
-        var pulls = _image.Blobs.Select(b => client.GetByteArrayAsync($"/v2/library/app/blobs/{FakeRegistry.DigestOf(b)}")).ToList();
+        var pulls = _image.Blobs.Select(b => client.GetByteArrayAsync($"/v2/library/app/blobs/{Sha256Digest.Of(b)}")).ToList();
         await Task.WhenAll(pulls);
         var job = await prewarm;
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
-        Assert.All(_image.Blobs, b => Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{FakeRegistry.DigestOf(b)}")));
+        Assert.All(_image.Blobs, b => Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{Sha256Digest.Of(b)}")));
     }
 
     [Fact]
