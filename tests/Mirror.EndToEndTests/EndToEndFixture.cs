@@ -39,6 +39,9 @@ public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(d
     /// <summary><c>library/e2e-multi:1</c>, an OCI index over linux/amd64 and linux/arm64.</summary>
     internal TestImage MultiArchImage { get; private set; } = null!;
 
+    /// <summary><c>library/prewarm-multi:1</c>, an OCI index only the prewarm test touches — cold when it starts.</summary>
+    internal TestImage PrewarmImage { get; private set; } = null!;
+
     /// <summary><c>library/burst:1</c>, three layers, only for the concurrency test — cold when it starts.</summary>
     internal TestImage BurstImage { get; private set; } = null!;
 
@@ -71,12 +74,13 @@ public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(d
         SharedImage = await builder.BuildAndPushAsync("library/e2e", "1", [3 * MiB, 1 * MiB], cancellationToken);
         MultiArchImage = await builder.BuildAndPushMultiArchAsync("library/e2e-multi", "1", [1 * MiB], cancellationToken);
         BurstImage = await builder.BuildAndPushAsync("library/burst", "1", [4 * MiB, 2 * MiB, 1 * MiB], cancellationToken);
+        PrewarmImage = await builder.BuildAndPushMultiArchAsync("library/prewarm-multi", "1", [1 * MiB, 512 * 1024], cancellationToken);
         foreach (var client in ClientNames)
         {
             _coldImages[client] = await builder.BuildAndPushAsync($"library/cold-{client}", "1", [2 * MiB, 1 * MiB], cancellationToken);
         }
 
-        LogStep($"built and pushed {3 + _coldImages.Count} images");
+        LogStep($"built and pushed {4 + _coldImages.Count} images");
 
         UpstreamRelay = Started(new ThrottlingRelay(Upstream.BaseUri));
         Mirror = Started(await MirrorProcess.StartAsync(_target, UpstreamRelay.BaseUri, Temp.CreateSubdirectory("mirror"), cancellationToken));
