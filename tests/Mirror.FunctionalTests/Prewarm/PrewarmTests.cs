@@ -85,6 +85,43 @@ public sealed class PrewarmTests : IAsyncLifetime
         Assert.Empty(job.GetProperty("images")[0].GetProperty("errors").EnumerateArray());
     }
 
+    [Fact]
+    public async Task Schedule_ConfiguredImages_WarmedAtStart()
+    {
+        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Prewarm:Images:0"] = "app:1",
+            ["Mirror:Prewarm:Interval"] = "1h",
+        });
+        using var client = AdminClient(mirror);
+
+        JsonElement job = default;
+        for (var i = 0; i < 200 && job.ValueKind == JsonValueKind.Undefined; i++)
+        {
+            using var list = JsonDocument.Parse(await client.GetStringAsync("/admin/jobs"));
+            var done = list.RootElement.GetProperty("jobs").EnumerateArray().FirstOrDefault(j => j.GetProperty("state").GetString() == "succeeded");
+            job = done.ValueKind == JsonValueKind.Undefined ? default : done.Clone();
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("schedule", job.GetProperty("origin").GetString());
+        Assert.Equal(_image.Blobs.Count, job.GetProperty("blobs").GetProperty("done").GetInt64());
+    }
+
+    [Fact]
+    public async Task Schedule_BadImageOrInterval_ListedAtStart()
+    {
+        var failure = await Record.ExceptionAsync(() => MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Prewarm:Images:0"] = "UPPER:case",
+            ["Mirror:Prewarm:Interval"] = "10s",
+        }));
+
+        Assert.NotNull(failure);
+        Assert.Contains("Mirror:Prewarm:Images:0", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Mirror:Prewarm:Interval must be at least 1 minute", failure.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"images\":[]}")]
     [InlineData("{\"images\":[\"UPPER/case\"]}")]
