@@ -32,6 +32,9 @@ public sealed class MirrorOptions
     /// <summary>Per-repository access rules (<c>Mirror:Access:</c>).</summary>
     public AccessOptions Access { get; set; } = new();
 
+    /// <summary>Per-client limits (<c>Mirror:Limits:</c>).</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
     /// <summary>Images kept warm on a schedule (<c>Mirror:Prewarm:</c>).</summary>
     public PrewarmOptions Prewarm { get; set; } = new();
 }

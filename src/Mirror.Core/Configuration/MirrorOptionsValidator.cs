@@ -86,6 +86,16 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
             errors.Add($"Mirror:Access:GroupsFile '{groupsFile}' does not exist.");
         }
 
+        if (options.Limits.RequestsPerSecond < 0 || options.Limits.Burst < 0 || options.Limits.ConcurrentBlobStreams < 0)
+        {
+            errors.Add("Mirror:Limits:RequestsPerSecond, Burst and ConcurrentBlobStreams must be 0 (unlimited) or more.");
+        }
+
+        foreach (var proxy in options.Limits.TrustedProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)))
+        {
+            errors.Add($"Mirror:Limits:TrustedProxies: '{proxy}' is not an IP address.");
+        }
+
         for (var i = 0; i < options.Access.Rules.Count; i++)
         {
             var rule = options.Access.Rules[i];

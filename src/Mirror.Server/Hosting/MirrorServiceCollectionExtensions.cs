@@ -23,6 +23,7 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
+        ClientLimits.Add(services);
         services.AddHostedService<MetricsPortServer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupSummary>());
         return services;
@@ -59,6 +60,7 @@ public static class MirrorServiceCollectionExtensions
             app.Use(AdminEndpoints.GuardMetricsAsync);
         }
 
+        ClientLimits.Use(app);
         app.UseRouting();
         app.UseHttpMetrics();
         app.Map("/v2", handler.HandleAsync);
