@@ -107,8 +107,8 @@ internal sealed class BlobCache
     }
 
     /// <summary>
-    /// The size of a blob for HEAD: from the store, from a running fill, or from an upstream HEAD. A HEAD never
-    /// starts a fill and never answers 404 on its own authority.
+    /// The size of a blob for HEAD: from the store, from a running fill, or from an upstream HEAD (always the upstream
+    /// for an upstream that takes pushes). A HEAD never starts a fill and never answers 404 on its own authority.
     /// </summary>
     public async ValueTask<(long? Length, OciError? Error)> HeadAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
@@ -117,12 +117,15 @@ internal sealed class BlobCache
             return (null, refused);
         }
 
-        if (_store.TryGetLength(digest, out var length))
+        // Where pushes go through the mirror, a blob HEAD is how a pusher asks "does this repository have it yet?":
+        // the cache holds digests, not the upstream's per-repository links, so only the upstream can answer.
+        var askUpstream = scope.Upstream.Options.AllowPush;
+        if (!askUpstream && _store.TryGetLength(digest, out var length))
         {
             return (length, null);
         }
 
-        if (_fills.Peek(digest) is { } fill && fill.Head.IsCompletedSuccessfully && fill.Head.Result is { Started: true } head)
+        if (!askUpstream && _fills.Peek(digest) is { } fill && fill.Head.IsCompletedSuccessfully && fill.Head.Result is { Started: true } head)
         {
             return (head.Length, null);
         }

@@ -139,7 +139,7 @@ internal sealed class MirrorProcess(MirrorTarget target, BackgroundProcess proce
     /// src/Mirror.Server/bin/&lt;Configuration&gt;/net10.0/Mirror.Server.dll, or MIRROR_E2E_SERVER_DLL (e.g. a publish
     /// folder in CI).
     /// </summary>
-    private static string FindServerDll()
+    internal static string FindServerDll()
     {
         if (Environment.GetEnvironmentVariable("MIRROR_E2E_SERVER_DLL") is { Length: > 0 } overridden)
         {

@@ -1,9 +1,10 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Mirror.FunctionalTests.Tls;
+namespace Mirror.Testing;
 
 /// <summary>A throwaway certificate authority and a server certificate for 127.0.0.1/localhost, written as PEM files.</summary>
-internal sealed class TestCertificates : IDisposable
+public sealed class TestCertificates : IDisposable
 {
     private readonly RSA _caKey = RSA.Create(2048);
 
