@@ -13,14 +13,18 @@ internal sealed class ClientAuthenticator
 {
     private readonly Htpasswd? _htpasswd;
     private readonly GroupsFile? _groups;
+    private readonly Lazy<TokenService>? _tokens;
 
-    public ClientAuthenticator(IOptions<MirrorOptions> options, TimeProvider time)
+    public ClientAuthenticator(IOptions<MirrorOptions> options, TimeProvider time, IServiceProvider services)
     {
         var value = options.Value;
         AnonymousPull = value.Auth.AllowsAnonymousPull;
         if (value.Auth.Htpasswd is { Length: > 0 } htpasswd)
         {
             _htpasswd = new Htpasswd(htpasswd, time);
+
+            // Lazy: the token service needs the router and the rules, which need this type's answers only later.
+            _tokens = new Lazy<TokenService>(() => (TokenService)services.GetService(typeof(TokenService))!);
         }
 
         if (value.Access.GroupsFile is { Length: > 0 } groups)
@@ -42,9 +46,18 @@ internal sealed class ClientAuthenticator
             return AuthenticationResult.Of(ClientIdentity.Anonymous);
         }
 
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return _tokens!.Value.Validate(authorization["Bearer ".Length..].Trim()) is { } token
+                ? AuthenticationResult.Of(token.User is null
+                    ? ClientIdentity.Anonymous with { Grants = token.Grants }
+                    : new ClientIdentity(token.User, _groups?.Of(token.User) ?? new HashSet<string>(), token.Grants))
+                : AuthenticationResult.Refused("the bearer token is not one this mirror issued, or it expired");
+        }
+
         if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            return AuthenticationResult.Refused("only Basic credentials are accepted (docker login <mirror>)");
+            return AuthenticationResult.Refused("only Basic credentials or this mirror's tokens are accepted (docker login <mirror>)");
         }
 
         string decoded;

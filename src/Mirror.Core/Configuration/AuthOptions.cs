@@ -12,6 +12,15 @@ public sealed class AuthOptions
     /// <summary>Whether clients without credentials may pull. Default true without <see cref="Htpasswd"/>, false with it.</summary>
     public bool? AnonymousPull { get; set; }
 
+    /// <summary>
+    /// A file with the key (at least 32 bytes) that signs the tokens <c>/auth/token</c> issues. Unset: a random key is
+    /// made at first start in <c>&lt;Cache:Directory&gt;/auth/token-signing.key</c> and kept there.
+    /// </summary>
+    public string? TokenSigningKeyFile { get; set; }
+
+    /// <summary>How long an issued token is valid. Default 5 minutes.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The value <see cref="AnonymousPull"/> has once defaults apply.</summary>
     public bool AllowsAnonymousPull => AnonymousPull ?? string.IsNullOrEmpty(Htpasswd);
 }

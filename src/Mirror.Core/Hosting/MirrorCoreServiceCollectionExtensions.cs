@@ -66,6 +66,7 @@ public static class MirrorCoreServiceCollectionExtensions
         services.TryAddSingleton<SmallObjectCache>();
         services.TryAddSingleton<ClientAuthenticator>();
         services.TryAddSingleton<AccessPolicy>();
+        services.TryAddSingleton<TokenService>();
         services.TryAddSingleton<PrewarmRunner>();
         services.TryAddSingleton<PrewarmService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PrewarmService>(sp => sp.GetRequiredService<PrewarmService>()));

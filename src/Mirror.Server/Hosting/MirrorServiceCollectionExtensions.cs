@@ -6,6 +6,7 @@ using Mirror.Observability;
 using Prometheus;
 using Mirror.Configuration;
 using Mirror.Hosting;
+using Mirror.Server.Access;
 using Mirror.Server.Admin;
 using Mirror.Server.Audit;
 using Mirror.Server.Registry;
@@ -72,6 +73,7 @@ public static class MirrorServiceCollectionExtensions
             app.MapMetrics();
         }
         app.MapMirrorAdmin();
+        TokenEndpoint.Map(app);
         return app;
     }
 

@@ -77,9 +77,11 @@ internal sealed partial class PassThrough
         // The same rules as pulls ("403 when the user lacks push permission"), decided before anything is forwarded.
         var action = !isWrite ? AccessAction.Pull : HttpMethods.IsDelete(request.Method) ? AccessAction.Delete : AccessAction.Push;
         var target = $"{upstream.Name}/{repository?.Value ?? "_catalog"}";
-        if ((isWrite || !_authenticator.AnonymousPull) && identity.IsAnonymous && _authenticator.Enabled)
+        var verb = action.ToString().ToLowerInvariant();
+        if (_authenticator.Enabled && (((isWrite || !_authenticator.AnonymousPull) && identity.IsAnonymous) || (repository is not null && !identity.Allows(path.Name, verb))))
         {
-            await RegistryHandler.ChallengeAsync(context, $"authentication required to {action.ToString().ToLowerInvariant()}: docker login to this mirror");
+            await RegistryHandler.ChallengeAsync(context, bearer: true, repository is null ? null : $"repository:{path.Name}:{(isWrite ? "pull,push" : "pull")}",
+                $"authentication required to {verb}: docker login to this mirror");
             return CacheResult.Error;
         }
 

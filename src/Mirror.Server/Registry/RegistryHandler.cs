@@ -36,7 +36,7 @@ internal sealed partial class RegistryHandler
         _authenticator = authenticator;
         _policy = policy;
         _audit = audit;
-        _challengeOnBase = router.All.Any(u => u.Options.ForwardClientAuthorization) || (authenticator.Enabled && !authenticator.AnonymousPull);
+        _challengeOnBase = router.All.Any(u => u.Options.ForwardClientAuthorization) || authenticator.Enabled;
         _passThrough = passThrough;
         _router = router;
         _blobs = blobs;
@@ -59,13 +59,13 @@ internal sealed partial class RegistryHandler
             if (authenticated.Identity is not { } identity)
             {
                 _audit.LoginFailed(context, authenticated.Failure!);
-                await ChallengeAsync(context, $"authentication failed: {authenticated.Failure}");
+                await ChallengeAsync(context, _authenticator.Enabled, null, $"authentication failed: {authenticated.Failure}");
                 return;
             }
 
             result = (path.Kind, isRead) switch
             {
-                (RegistryPathKind.Base, true) => await BaseAsync(context, _challengeOnBase),
+                (RegistryPathKind.Base, true) => await BaseAsync(context, _challengeOnBase, _authenticator.Enabled),
                 (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path, identity),
                 (RegistryPathKind.Blob, true) => await BlobAsync(context, path, identity),
                 (RegistryPathKind.Base or RegistryPathKind.Unknown, _) => await OtherAsync(context),
@@ -96,11 +96,11 @@ internal sealed partial class RegistryHandler
 
     private static string ResultName(CacheResult result) => CacheLabels.Of(result);
 
-    private static async Task<CacheResult> BaseAsync(HttpContext context, bool challenge)
+    private static async Task<CacheResult> BaseAsync(HttpContext context, bool challenge, bool bearer)
     {
         if (challenge && string.IsNullOrEmpty(context.Request.Headers.Authorization))
         {
-            await ChallengeAsync(context, "authentication required: docker login to this mirror");
+            await ChallengeAsync(context, bearer, null, "authentication required: docker login to this mirror");
             return CacheResult.Hit;
         }
 
@@ -137,11 +137,12 @@ internal sealed partial class RegistryHandler
     /// May <paramref name="identity"/> pull from this scope? Anonymous clients where anonymous pulls are off are
     /// challenged (401); a rule's denial is 403 — both before the cache is consulted, so a hit is refused like a miss.
     /// </summary>
-    private async Task<bool> AuthorizePullAsync(HttpContext context, PullScope scope, ClientIdentity identity)
+    private async Task<bool> AuthorizePullAsync(HttpContext context, string name, PullScope scope, ClientIdentity identity)
     {
-        if (identity.IsAnonymous && !_authenticator.AnonymousPull)
+        if ((identity.IsAnonymous && !_authenticator.AnonymousPull) || !identity.Allows(name, "pull"))
         {
-            await ChallengeAsync(context, "authentication required: docker login to this mirror");
+            // No credentials, or a token issued for other repositories: the Bearer challenge names the scope to ask for.
+            await ChallengeAsync(context, _authenticator.Enabled, $"repository:{name}:pull", "authentication required: docker login to this mirror");
             return false;
         }
 
@@ -155,9 +156,26 @@ internal sealed partial class RegistryHandler
         return true;
     }
 
-    internal static Task ChallengeAsync(HttpContext context, string message)
+    /// <summary>
+    /// 401 with the challenge a registry client follows: with client authentication on, the mirror's own token realm
+    /// (<c>Bearer realm="…/auth/token",service,scope</c>; Basic credentials sent directly are accepted too); for an
+    /// upstream that forwards credentials, Basic.
+    /// </summary>
+    internal static Task ChallengeAsync(HttpContext context, bool bearer, string? scope, string message)
     {
-        context.Response.Headers.WWWAuthenticate = BasicChallenge;
+        if (bearer)
+        {
+            var host = context.Request.Host.Value ?? "mirror";
+            var realm = $"{context.Request.Scheme}://{host}/auth/token";
+            context.Response.Headers.WWWAuthenticate = scope is null
+                ? $"Bearer realm=\"{realm}\",service=\"{host}\""
+                : $"Bearer realm=\"{realm}\",service=\"{host}\",scope=\"{scope}\"";
+        }
+        else
+        {
+            context.Response.Headers.WWWAuthenticate = BasicChallenge;
+        }
+
         return OciErrorWriter.WriteAsync(context, new OciError(401, OciErrorCode.Unauthorized, message));
     }
 
@@ -172,7 +190,7 @@ internal sealed partial class RegistryHandler
             return CacheResult.Error;
         }
 
-        if (!await AuthorizePullAsync(context, scope, identity))
+        if (!await AuthorizePullAsync(context, path.Name, scope, identity))
         {
             return CacheResult.Error;
         }
@@ -226,7 +244,7 @@ internal sealed partial class RegistryHandler
             return CacheResult.Error;
         }
 
-        if (!await AuthorizePullAsync(context, scope, identity))
+        if (!await AuthorizePullAsync(context, path.Name, scope, identity))
         {
             return CacheResult.Error;
         }

@@ -27,12 +27,58 @@ public sealed class ClientAccessTests() : MirrorWithUpstream(startMirror: false)
         using var baseAlice = await SendAsync(client, HttpMethod.Get, "/v2/", Alice);
 
         Assert.Equal(HttpStatusCode.Unauthorized, baseAnonymous.StatusCode);
-        Assert.Equal("Basic", baseAnonymous.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal("Bearer", baseAnonymous.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Contains($"realm=\"{mirror.Url.GetLeftPart(UriPartial.Authority)}/auth/token\"", baseAnonymous.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Contains("UNAUTHORIZED", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, alice.StatusCode);
         Assert.Equal(HttpStatusCode.OK, baseAlice.StatusCode);
+    }
+
+    [Fact]
+    public async Task TokenFlow_LoginTokenGrantsWhatTheRulesAllow()
+    {
+        var digest = Upstream.AddBlob([3, 1, 4]);
+        await using var mirror = await StartMirrorAsync(Settings(new()
+        {
+            ["Mirror:Upstreams:0:AllowPush"] = "true",
+            ["Mirror:Access:Rules:0:Users:0"] = "alice",
+            ["Mirror:Access:Rules:0:Actions:0"] = "pull",
+            ["Mirror:Access:Rules:0:Actions:1"] = "push",
+            ["Mirror:Access:Rules:1:Users:0"] = "bob",
+            ["Mirror:Access:Rules:1:Actions:0"] = "pull",
+        }));
+        using var client = mirror.CreateClient();
+
+        // What docker login and a push do: the challenge's realm, with Basic credentials, for the scopes needed.
+        using var challenge = await SendAsync(client, HttpMethod.Post, "/v2/library/app/blobs/uploads/", null);
+        var aliceToken = await TokenAsync(client, Alice, "repository:library/app:pull,push");
+        var bobToken = await TokenAsync(client, Bob, "repository:library/app:pull,push");
+        using var refusedToken = await SendAsync(client, HttpMethod.Get, "/auth/token?service=x&scope=repository:library/app:pull", BasicAuth.Header("alice", "wrong"));
+        using var alicePush = await SendAsync(client, HttpMethod.Post, "/v2/library/app/blobs/uploads/", new("Bearer", aliceToken));
+        using var bobPush = await SendAsync(client, HttpMethod.Post, "/v2/library/app/blobs/uploads/", new("Bearer", bobToken));
+        using var bobPull = await SendAsync(client, HttpMethod.Get, $"/v2/library/app/blobs/{digest}", new("Bearer", bobToken));
+        using var otherRepository = await SendAsync(client, HttpMethod.Get, $"/v2/library/other/blobs/{digest}", new("Bearer", bobToken));
+        using var forged = await SendAsync(client, HttpMethod.Get, $"/v2/library/app/blobs/{digest}", new("Bearer", bobToken[..^4] + "AAAA"));
+
+        Assert.Contains("scope=\"repository:library/app:pull,push\"", challenge.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, alicePush.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, bobPush.StatusCode); // the token grants bob no push: ask again, get none
+        Assert.Equal(HttpStatusCode.OK, bobPull.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherRepository.StatusCode); // not in the token: a new token is needed
+        Assert.Contains("repository:library/other:pull", otherRepository.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+    }
+
+    private static async Task<string> TokenAsync(HttpClient client, AuthenticationHeaderValue credentials, string scope)
+    {
+        using var response = await SendAsync(client, HttpMethod.Get, $"/auth/token?service=mirror&scope={Uri.EscapeDataString(scope)}", credentials);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(json.RootElement.GetProperty("expires_in").GetInt32() > 0);
+        return json.RootElement.GetProperty("token").GetString()!;
     }
 
     [Fact]
