@@ -101,7 +101,7 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
 
         var alicePush = await steps.RunAsync("skopeo copy → mirror as alice (pull, push)", () =>
             fixture.Skopeo.RunAsync(["copy", "--dest-cert-dir", certDir, "--dest-creds", "alice:alice-pw", $"oci:{layout}:x", $"docker://{hostPort}/library/edge-pushed:1"], CancellationToken.None));
-        Assert.True(alicePush.Succeeded, alicePush.StandardError);
+        Assert.True(alicePush.Succeeded, alicePush.StandardError + "\n" + mirror.Describe());
         steps.Total();
     }
 }

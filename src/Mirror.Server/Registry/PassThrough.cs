@@ -78,21 +78,30 @@ internal sealed partial class PassThrough
         var action = !isWrite ? AccessAction.Pull : HttpMethods.IsDelete(request.Method) ? AccessAction.Delete : AccessAction.Push;
         var target = $"{upstream.Name}/{repository?.Value ?? "_catalog"}";
         var verb = action.ToString().ToLowerInvariant();
-        if (_authenticator.Enabled && (((isWrite || !_authenticator.AnonymousPull) && identity.IsAnonymous) || (repository is not null && !identity.Allows(path.Name, verb))))
+        var challengeScope = repository is null ? null : $"repository:{path.Name}:{(isWrite ? "pull,push" : "pull")}";
+        if (_authenticator.Enabled && (isWrite || !_authenticator.AnonymousPull) && identity.IsAnonymous)
         {
-            await RegistryHandler.ChallengeAsync(context, bearer: true, repository is null ? null : $"repository:{path.Name}:{(isWrite ? "pull,push" : "pull")}",
-                $"authentication required to {verb}: docker login to this mirror");
+            await RegistryHandler.ChallengeAsync(context, bearer: true, challengeScope, $"authentication required to {verb}: docker login to this mirror");
             return CacheResult.Error;
         }
 
+        // A rule's denial is final (403, what registry users know for a push they may not make); a token that merely
+        // lacks the scope is sent back for a new one (401 naming the scope).
         if (repository is not null && _policy.Deny(identity, upstream.Name, repository.Value, action) is { } denial)
         {
-            _audit.Denied(context, identity.ToString(), action.ToString().ToLowerInvariant(), target, denial);
+            _audit.Denied(context, identity.ToString(), verb, target, denial);
             await OciErrorWriter.WriteAsync(context, new OciError(403, OciErrorCode.Denied, $"denied: {denial}"));
             return CacheResult.Error;
         }
 
+        if (repository is not null && !identity.Allows(path.Name, verb))
+        {
+            await RegistryHandler.ChallengeAsync(context, bearer: true, challengeScope, $"the token does not grant {verb} on {path.Name}: ask for a new one");
+            return CacheResult.Error;
+        }
+
         var scope = repository is null ? TokenScope.Catalog : isWrite ? TokenScope.PullPush(repository) : TokenScope.Pull(repository);
+
         // A write with ForwardClientAuthorization is the client's own act: its credentials or none, never the
         // mirror's account (which would let anyone who reaches the mirror push and delete as the mirror).
         var authorization = await upstream.AuthorizeAsync(scope, request.Headers.Authorization.FirstOrDefault(), mayUseSharedCredentials: !isWrite, context.RequestAborted);

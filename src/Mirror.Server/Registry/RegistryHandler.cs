@@ -139,9 +139,8 @@ internal sealed partial class RegistryHandler
     /// </summary>
     private async Task<bool> AuthorizePullAsync(HttpContext context, string name, PullScope scope, ClientIdentity identity)
     {
-        if ((identity.IsAnonymous && !_authenticator.AnonymousPull) || !identity.Allows(name, "pull"))
+        if (identity.IsAnonymous && !_authenticator.AnonymousPull)
         {
-            // No credentials, or a token issued for other repositories: the Bearer challenge names the scope to ask for.
             await ChallengeAsync(context, _authenticator.Enabled, $"repository:{name}:pull", "authentication required: docker login to this mirror");
             return false;
         }
@@ -150,6 +149,13 @@ internal sealed partial class RegistryHandler
         {
             _audit.Denied(context, identity.ToString(), "pull", $"{scope.Upstream.Name}/{scope.Repository}", denial);
             await OciErrorWriter.WriteAsync(context, new OciError(403, OciErrorCode.Denied, $"denied: {denial}"));
+            return false;
+        }
+
+        if (!identity.Allows(name, "pull"))
+        {
+            // A token issued for other repositories: the Bearer challenge names the scope to ask for.
+            await ChallengeAsync(context, _authenticator.Enabled, $"repository:{name}:pull", $"the token does not grant pull on {name}: ask for a new one");
             return false;
         }
 

@@ -65,7 +65,7 @@ public sealed class ClientAccessTests() : MirrorWithUpstream(startMirror: false)
         Assert.Contains("scope=\"repository:library/app:pull,push\"", challenge.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, refusedToken.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, alicePush.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, bobPush.StatusCode); // the token grants bob no push: ask again, get none
+        Assert.Equal(HttpStatusCode.Forbidden, bobPush.StatusCode); // the rules deny bob a push: final, whatever the token
         Assert.Equal(HttpStatusCode.OK, bobPull.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, otherRepository.StatusCode); // not in the token: a new token is needed
         Assert.Contains("repository:library/other:pull", otherRepository.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
