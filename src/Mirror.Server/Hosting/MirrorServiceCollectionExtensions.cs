@@ -21,6 +21,7 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
+        services.AddMirrorTracing(configuration);
         services.AddHostedService<MetricsPortServer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupSummary>());
         return services;

@@ -36,7 +36,7 @@ internal sealed partial class PassThrough
         _logger = logger;
     }
 
-    public async Task<CacheResult> ForwardAsync(HttpContext context, RegistryPath path)
+    public async Task<Served> ForwardAsync(HttpContext context, RegistryPath path)
     {
         var request = context.Request;
         var isWrite = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
@@ -63,7 +63,7 @@ internal sealed partial class PassThrough
         {
             await OciErrorWriter.WriteAsync(context, new OciError(405, OciErrorCode.Unsupported,
                 $"{request.Method} is not allowed: pushes to {upstream.Name} through this mirror are disabled (Mirror:Upstreams:<i>:AllowPush)"));
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         var scope = repository is null ? TokenScope.Catalog : isWrite ? TokenScope.PullPush(repository) : TokenScope.Pull(repository);
@@ -94,7 +94,7 @@ internal sealed partial class PassThrough
                 await OciErrorWriter.WriteAsync(context, new OciError(502, OciErrorCode.Unavailable, $"forwarding to {upstream.Name} failed: {error}"));
             }
 
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         if (path.Kind == RegistryPathKind.Manifest && repository is not null
@@ -104,7 +104,7 @@ internal sealed partial class PassThrough
             await ForgetAsync(upstream, repository, path.Reference, context.RequestAborted);
         }
 
-        return CacheResult.Forwarded;
+        return new Served(CacheResult.Forwarded, CacheSource.Upstream, Upstream: upstream.Name);
     }
 
     /// <summary>A pushed or deleted manifest must not be answered from the cache a moment later.</summary>
