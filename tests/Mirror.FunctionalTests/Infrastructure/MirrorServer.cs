@@ -29,7 +29,8 @@ public sealed class MirrorServer : IAsyncDisposable
     public HttpClient CreateClient() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>Starts a mirror whose default upstream, docker.io, is <paramref name="upstream"/>.</summary>
-    public static Task<MirrorServer> StartAsync(Uri upstream, string? cacheDirectory = null, IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Runs before <c>AddMirror</c>: a test's logger provider or trace exporter.</param>
+    public static Task<MirrorServer> StartAsync(Uri upstream, string? cacheDirectory = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -41,10 +42,10 @@ public sealed class MirrorServer : IAsyncDisposable
             values[key] = value;
         }
 
-        return StartAsync(values, cacheDirectory);
+        return StartAsync(values, cacheDirectory, configure);
     }
 
-    public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null)
+    public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
         cacheDirectory ??= TempDirectory.Create();
         var builder = WebApplication.CreateSlimBuilder();
@@ -52,6 +53,7 @@ public sealed class MirrorServer : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mirror:Cache:Directory"] = cacheDirectory });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        configure?.Invoke(builder);
         builder.Services.AddMirror(builder.Configuration);
         var app = builder.Build();
         app.MapMirror();
