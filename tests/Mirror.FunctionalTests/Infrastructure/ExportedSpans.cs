@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Mirror.FunctionalTests.Infrastructure;
 
@@ -21,6 +22,26 @@ public sealed class ExportedSpans : Collection<Activity>
         {
             return [.. Items];
         }
+    }
+
+    /// <summary>
+    /// ASP.NET Core's server spans for requests to <paramref name="path"/> on <paramref name="mirror"/>, by start. The
+    /// upstream sees the same path: the mirror's are the ones on the mirror's port.
+    /// </summary>
+    public Activity[] RequestsTo(MirrorServer mirror, string path)
+    {
+        var port = mirror.Url.Port.ToString(CultureInfo.InvariantCulture);
+        return [.. Snapshot()
+            .Where(a => a.Source.Name == "Microsoft.AspNetCore" && a.Kind == ActivityKind.Server
+                && Equals(a.GetTagItem("url.path"), path) && Convert.ToString(a.GetTagItem("server.port"), CultureInfo.InvariantCulture) == port)
+            .OrderBy(a => a.StartTimeUtc)];
+    }
+
+    /// <summary>The <paramref name="index"/>th request (by start) to <paramref name="path"/> on <paramref name="mirror"/>, once it has ended.</summary>
+    public async Task<Activity> WaitForRequestAsync(MirrorServer mirror, string path, int index)
+    {
+        await WaitForAsync(_ => RequestsTo(mirror, path).Length > index, $"for request {index + 1} to {path}");
+        return RequestsTo(mirror, path)[index];
     }
 
     /// <summary>The first span that matches, waiting up to 10 s for it to end.</summary>

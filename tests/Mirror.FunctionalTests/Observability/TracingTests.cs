@@ -186,11 +186,7 @@ public sealed class TracingTests
     /// <summary>Mirror's span <paramref name="name"/> under the <paramref name="index"/>th request (by start) to <paramref name="path"/> on this mirror.</summary>
     private static async Task<Activity> ChildOfRequestAsync(ExportedSpans spans, MirrorServer mirror, string path, int index, string name)
     {
-        // The upstream sees the same path: the mirror's request span is the one on the mirror's port.
-        var port = mirror.Url.Port.ToString(CultureInfo.InvariantCulture);
-        bool IsRequest(Activity a) => a.Source.Name == "Microsoft.AspNetCore" && a.Kind == ActivityKind.Server && Tag(a, "url.path") == path && Tag(a, "server.port") == port;
-        await spans.WaitForAsync(_ => spans.Snapshot().Count(IsRequest) > index, $"for request {index + 1} to {path}");
-        var request = spans.Snapshot().Where(IsRequest).OrderBy(a => a.StartTimeUtc).ElementAt(index);
+        var request = await spans.WaitForRequestAsync(mirror, path, index);
         return await spans.WaitForAsync(a => IsMirror(a, name) && a.ParentSpanId == request.SpanId, $"{name} under request {index + 1}");
     }
 
