@@ -12,6 +12,8 @@ switch (command.Kind)
     case CommandKind.Version:
         Console.Out.WriteLine(BuildInfo.Describe());
         return ExitCodes.Success;
+    case CommandKind.Prewarm:
+        return await PrewarmCommand.RunAsync(command.Arguments, Console.Out, Console.Error, terminal: !Console.IsOutputRedirected, Environment.GetEnvironmentVariable("MIRROR_ADMIN_TOKEN"), CancellationToken.None);
     case CommandKind.Invalid:
         foreach (var error in command.Errors)
         {

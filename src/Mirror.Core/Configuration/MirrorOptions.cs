@@ -25,4 +25,7 @@ public sealed class MirrorOptions
 
     /// <summary>Access to the <c>/admin/</c> endpoints.</summary>
     public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>Images kept warm on a schedule (<c>Mirror:Prewarm:</c>).</summary>
+    public PrewarmOptions Prewarm { get; set; } = new();
 }

@@ -76,6 +76,19 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
             errors.Add($"Mirror:Metrics:Port must be a TCP port from 1 to 65535 (got {metricsPort}).");
         }
 
+        for (var i = 0; i < options.Prewarm.Images.Count; i++)
+        {
+            if (!Mirror.Prewarm.ImageReference.TryParse(options.Prewarm.Images[i], out _, out var imageError))
+            {
+                errors.Add($"Mirror:Prewarm:Images:{i}: {imageError}.");
+            }
+        }
+
+        if (options.Prewarm.Interval < TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Mirror:Prewarm:Interval must be at least 1 minute (got {options.Prewarm.Interval}).");
+        }
+
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Upstreams.Count; i++)
         {

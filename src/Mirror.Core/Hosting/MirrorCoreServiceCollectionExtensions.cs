@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Caching;
 using Mirror.Configuration;
+using Mirror.Prewarm;
 using Mirror.Storage;
 using Mirror.Upstream;
 
@@ -62,6 +63,9 @@ public static class MirrorCoreServiceCollectionExtensions
         services.TryAddSingleton<BlobCache>();
         services.TryAddSingleton<ManifestCache>();
         services.TryAddSingleton<SmallObjectCache>();
+        services.TryAddSingleton<PrewarmRunner>();
+        services.TryAddSingleton<PrewarmService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PrewarmService>(sp => sp.GetRequiredService<PrewarmService>()));
         AddMemoryTier(services);
         return services;
     }

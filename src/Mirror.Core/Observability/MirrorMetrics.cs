@@ -46,6 +46,12 @@ public static class MirrorMetrics
     public static readonly Gauge UpstreamBreakerState = Metrics.CreateGauge(
         "mirror_upstream_breaker_state", "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.", "upstream");
 
+    public static readonly Gauge UpstreamRateLimit = Metrics.CreateGauge(
+        "mirror_upstream_ratelimit_limit", "Pulls the upstream allows per window (its ratelimit-limit header; NaN until it sends one).", "upstream");
+
+    public static readonly Gauge UpstreamRateLimitRemaining = Metrics.CreateGauge(
+        "mirror_upstream_ratelimit_remaining", "Pulls left in the upstream's current window (its ratelimit-remaining header; NaN until it sends one).", "upstream");
+
     public static readonly Counter Fills = Metrics.CreateCounter(
         "mirror_fills_total", "Blob fills by outcome.", "outcome");
 
@@ -112,6 +118,10 @@ public static class MirrorMetrics
             UpstreamBytes.WithLabels(upstream);
             UpstreamRetries.WithLabels(upstream);
             UpstreamBreakerState.WithLabels(upstream);
+
+            // Not 0: "no budget left" must not be what an upstream that never sends the headers looks like.
+            UpstreamRateLimit.WithLabels(upstream).Set(double.NaN);
+            UpstreamRateLimitRemaining.WithLabels(upstream).Set(double.NaN);
         }
 
         foreach (var outcome in new[] { "committed", "failed" })

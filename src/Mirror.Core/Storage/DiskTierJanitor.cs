@@ -10,6 +10,9 @@ namespace Mirror.Storage;
 /// </summary>
 internal sealed partial class DiskTierJanitor : IHostedService, IDisposable
 {
+    /// <summary>How long the checkpoint at shutdown may take once the host's own deadline has passed.</summary>
+    internal static readonly TimeSpan ShutdownCheckpointBudget = TimeSpan.FromSeconds(10);
+
     private readonly DiskTier _tier;
     private readonly TimeSpan _checkpointInterval;
     private readonly TimeProvider _time;
@@ -50,7 +53,20 @@ internal sealed partial class DiskTierJanitor : IHostedService, IDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        await CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        // The host gives all services one shared deadline (HostOptions.ShutdownTimeout, 30 s). Requests still draining
+        // — a slow client on a large layer — can use all of it, and then this token arrives cancelled: checkpointing
+        // with it threw out of StopAsync and crashed the exit. The final checkpoint keeps recency and hit counts
+        // across the restart, so it gets a short budget of its own; if even that runs out, the next start reconciles
+        // the index with the files and only recency is lost.
+        using var budget = new CancellationTokenSource(ShutdownCheckpointBudget, _time);
+        try
+        {
+            await CheckpointAsync(budget.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.ShutdownCheckpointSkipped(_logger, ShutdownCheckpointBudget.TotalSeconds);
+        }
     }
 
     public void Dispose() => _stopping.Dispose();
@@ -112,5 +128,8 @@ internal sealed partial class DiskTierJanitor : IHostedService, IDisposable
 
         [LoggerMessage(5031, LogLevel.Warning, "Blob index checkpoint failed: {Error}: {Message}")]
         public static partial void CheckpointFailed(ILogger logger, string error, string message);
+
+        [LoggerMessage(5032, LogLevel.Warning, "Blob index checkpoint at shutdown did not finish within {Seconds} s; the next start reconciles the index with the files")]
+        public static partial void ShutdownCheckpointSkipped(ILogger logger, double seconds);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Mirror.Configuration;
+using Mirror.Observability;
 
 namespace Mirror.Upstream;
 
@@ -62,6 +63,50 @@ internal sealed partial class UpstreamClient
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Docker Hub's pull budget (<c>ratelimit-limit: 100;w=21600</c>, <c>ratelimit-remaining: 76;w=21600</c>) as
+    /// gauges, and one log line when the upstream starts (and stops) answering 429.
+    /// </summary>
+    private void ObserveRateLimit(HttpResponseMessage response)
+    {
+        if (RateLimitValue(response, "ratelimit-limit") is { } limit)
+        {
+            MirrorMetrics.UpstreamRateLimit.WithLabels(Name).Set(limit);
+        }
+
+        if (RateLimitValue(response, "ratelimit-remaining") is { } remaining)
+        {
+            MirrorMetrics.UpstreamRateLimitRemaining.WithLabels(Name).Set(remaining);
+        }
+
+        var limited = response.StatusCode == HttpStatusCode.TooManyRequests;
+        if (limited != _rateLimited)
+        {
+            _rateLimited = limited;
+            if (limited)
+            {
+                Log.RateLimited(_logger, Name, RateLimitValue(response, "ratelimit-remaining")?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
+            }
+            else
+            {
+                Log.RateLimitLifted(_logger, Name);
+            }
+        }
+    }
+
+    private static double? RateLimitValue(HttpResponseMessage response, string header)
+    {
+        if (!response.Headers.TryGetValues(header, out var values) || values.FirstOrDefault() is not { } value)
+        {
+            return null;
+        }
+
+        var semicolon = value.IndexOf(';');
+        return double.TryParse(semicolon >= 0 ? value.AsSpan(0, semicolon) : value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
     }
 
     private UpstreamResponse Classify(HttpResponseMessage response, IDisposable lease, UpstreamRequest request)

@@ -40,6 +40,7 @@ internal sealed partial class UpstreamClient : IDisposable
     private volatile AuthChallenge? _bearerChallenge;
     private volatile bool _wantsBasic;
     private volatile bool _probed;
+    private volatile bool _rateLimited;
 
     public UpstreamClient(UpstreamOptions options, HybridCache tokens, TimeProvider time, ILogger logger)
         : this(options, tokens, time, logger, handler: null)
@@ -191,6 +192,7 @@ internal sealed partial class UpstreamClient : IDisposable
             }
 
             MirrorMetrics.UpstreamRequests.WithLabels(Name, MirrorMetrics.StatusClass((int)response.StatusCode)).Inc();
+            ObserveRateLimit(response);
             var isolated = response.StatusCode == HttpStatusCode.InternalServerError && await AnswersElsewhereAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return new Attempt(response, isolated);
         }
@@ -242,6 +244,12 @@ internal sealed partial class UpstreamClient : IDisposable
 
         [LoggerMessage(1009, LogLevel.Information, "Upstream {Upstream}: circuit closed")]
         public static partial void BreakerClosed(ILogger logger, string upstream);
+
+        [LoggerMessage(1011, LogLevel.Warning, "Upstream {Upstream} is rate limiting the mirror (429; ratelimit-remaining {Remaining})")]
+        public static partial void RateLimited(ILogger logger, string upstream, string remaining);
+
+        [LoggerMessage(1012, LogLevel.Information, "Upstream {Upstream} stopped rate limiting the mirror")]
+        public static partial void RateLimitLifted(ILogger logger, string upstream);
 
         [LoggerMessage(1010, LogLevel.Warning, "Upstream {Upstream}: refused to follow it from {Path}: {Reason}")]
         public static partial void RedirectRefused(ILogger logger, string upstream, string path, string reason);

@@ -32,6 +32,9 @@ public static class AdminEndpoints
         admin.MapDelete("/cache/blobs/{digest}", DeleteBlob);
         admin.MapPost("/prune", Prune);
         admin.MapPost("/tags/invalidate", InvalidateTag);
+        admin.MapPost("/prewarm", PrewarmEndpoints.StartAsync);
+        admin.MapGet("/jobs", PrewarmEndpoints.List);
+        admin.MapGet("/jobs/{id}", PrewarmEndpoints.Get);
         return app;
     }
 
@@ -224,7 +227,7 @@ public static class AdminEndpoints
         return Results.Json(new { registry = upstream.Name, name = repository.Value, tag });
     }
 
-    private static IResult Error(int status, string code, string message) =>
+    internal static IResult Error(int status, string code, string message) =>
         Results.Json(new { errors = new[] { new { code, message } } }, (JsonSerializerOptions?)null, "application/json; charset=utf-8", status);
 
     private sealed class Totals

@@ -12,6 +12,9 @@ internal enum CommandKind
     /// <summary>Print the version and commit and exit 0.</summary>
     Version,
 
+    /// <summary>Warm a running mirror through its admin API (<see cref="PrewarmCommand"/>).</summary>
+    Prewarm,
+
     /// <summary>The command line is wrong: print <see cref="Command.Errors"/> and exit <see cref="ExitCodes.Usage"/>.</summary>
     Invalid,
 }

@@ -45,6 +45,7 @@ internal static class CommandLine
         new("serve", "run the mirror (the default when no command is given)", ParseServe),
         new("help", "print this text", _ => Command.Of(CommandKind.Help)),
         new("version", "print the version and the commit it was built from", _ => Command.Of(CommandKind.Version)),
+        new("prewarm", "--mirror URL [--platform P]… IMAGE…: warm a running mirror's cache, with progress", PrewarmCommand.Parse),
     ];
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -157,6 +158,10 @@ internal static class CommandLine
               {ProgramName} [serve] [options]           run the mirror
               {ProgramName} --help | -h                 this text
               {ProgramName} --version                   version and commit
+              {ProgramName} prewarm --mirror URL [--platform os/arch]… [--token-file F] IMAGE…
+                                                        pull images into a running mirror's cache (POST /admin/prewarm),
+                                                        admin token from MIRROR_ADMIN_TOKEN or --token-file;
+                                                        exit 0 when every image is cached, 1 when one failed
 
             Commands:
             {commands}

@@ -24,6 +24,12 @@ internal static class MirrorHost
                 // --contentRoot says otherwise (the options would win over the argument and ignore it silently).
                 ContentRootPath = command.Sets("contentRoot") ? null : AppContext.BaseDirectory,
             });
+            if (MirrorConfigFile.TryAdd(builder.Configuration, [.. command.Arguments], Environment.GetEnvironmentVariable(MirrorConfigFile.Variable)) is { } configError)
+            {
+                await Console.Error.WriteLineAsync(StartFailure.Prefix + configError);
+                return ExitCodes.StartFailed;
+            }
+
             builder.Logging.AddMirrorConsole(builder.Configuration);
             builder.Services.AddMirror(builder.Configuration);
             app = builder.Build();

@@ -136,9 +136,11 @@ internal sealed partial class RegistryHandler
 
         if (!Reference.TryParse(path.Reference, out var reference))
         {
+            // As distribution answers: a malformed digest is a bad request; anything else that is neither a tag nor
+            // a digest can name no manifest (OCI distribution-spec, "Pulling manifests": 404 MANIFEST_UNKNOWN).
             await OciErrorWriter.WriteAsync(context, path.Reference.Contains(':')
                 ? OciError.DigestInvalid(path.Reference)
-                : new OciError(400, OciErrorCode.ManifestInvalid, $"invalid tag '{OciError.Shorten(path.Reference)}'"));
+                : OciError.ManifestUnknown(path.Reference));
             return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
         }
 

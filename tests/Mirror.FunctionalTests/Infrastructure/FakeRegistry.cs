@@ -115,6 +115,9 @@ public sealed class FakeRegistry : IAsyncDisposable
     /// <summary>Never send response headers for /v2/&lt;name&gt;/ requests (an upstream that accepts and stalls).</summary>
     public bool HangHeaders { get; set; }
 
+    /// <summary>Docker Hub's pull budget headers to send on manifest answers (limit, remaining), when set.</summary>
+    public (int Limit, int Remaining)? RateLimit { get; set; }
+
     /// <summary>The W3C <c>traceparent</c> header of every request that carried one, with its "METHOD /path".</summary>
     public ConcurrentQueue<(string Request, string TraceParent)> TraceParents { get; } = new();
 
@@ -366,6 +369,12 @@ public sealed class FakeRegistry : IAsyncDisposable
             {
                 await NotFoundAsync(response, "MANIFEST_UNKNOWN");
                 return;
+            }
+
+            if (RateLimit is { } budget)
+            {
+                response.Headers["ratelimit-limit"] = $"{budget.Limit};w=21600";
+                response.Headers["ratelimit-remaining"] = $"{budget.Remaining};w=21600";
             }
 
             response.ContentType = ManifestContentType ?? manifest.MediaType;

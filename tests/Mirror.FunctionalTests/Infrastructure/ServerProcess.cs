@@ -17,6 +17,18 @@ internal static class ServerProcess
     public static Task<ProcessResult> RunAsync(string workingDirectory, params IEnumerable<string> arguments) =>
         ProcessRunner.RunAsync(Dotnet, [Dll, .. arguments], PinnedEnvironment(), StartTimeout, workingDirectory);
 
+    /// <summary>The same with more environment variables (<c>MIRROR_CONFIG</c>, <c>Mirror__…</c>).</summary>
+    public static Task<ProcessResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params IEnumerable<string> arguments)
+    {
+        var pinned = PinnedEnvironment();
+        foreach (var (name, value) in environment)
+        {
+            pinned[name] = value;
+        }
+
+        return ProcessRunner.RunAsync(Dotnet, [Dll, .. arguments], pinned, StartTimeout, workingDirectory);
+    }
+
     /// <summary>
     /// Starts a server that keeps running and waits until a line containing <paramref name="readyMarker"/> is logged
     /// (the start-up summary, event 6001, is written once every address is bound).

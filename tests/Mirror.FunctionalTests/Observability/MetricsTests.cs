@@ -33,6 +33,26 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_UpstreamPullBudget_FromRateLimitHeaders()
+    {
+        await using var upstream = await FakeRegistry.StartAsync();
+        upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
+        upstream.RateLimit = (100, 7);
+        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        using var client = mirror.CreateClient();
+        var before = await client.GetStringAsync("/metrics");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
+        request.Headers.TryAddWithoutValidation("Accept", "application/vnd.oci.image.manifest.v1+json");
+        using var response = await client.SendAsync(request);
+        var after = Parse(await client.GetStringAsync("/metrics"));
+
+        Assert.Contains("mirror_upstream_ratelimit_remaining{upstream=\"docker.io\"} NaN", before, StringComparison.Ordinal);
+        Assert.Equal(100, after["mirror_upstream_ratelimit_limit{upstream=\"docker.io\"}"]);
+        Assert.Equal(7, after["mirror_upstream_ratelimit_remaining{upstream=\"docker.io\"}"]);
+    }
+
+    [Fact]
     public async Task Metrics_CacheTiers_ReportBytesAndEntries()
     {
         await using var upstream = await FakeRegistry.StartAsync();

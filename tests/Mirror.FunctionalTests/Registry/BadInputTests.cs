@@ -26,7 +26,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("/v2/UPPER/manifests/latest", 400, "NAME_INVALID")]
     [InlineData("/v2/a..b/manifests/latest", 400, "NAME_INVALID")]
     [InlineData("/v2/-lead/blobs/sha256:0000000000000000000000000000000000000000000000000000000000000000", 400, "NAME_INVALID")]
-    [InlineData("/v2/library/app/manifests/-bad-tag", 400, "MANIFEST_INVALID")]
+    [InlineData("/v2/library/app/manifests/-bad-tag", 404, "MANIFEST_UNKNOWN")] // neither tag nor digest: names nothing (distribution: 404)
     [InlineData("/v2/library/app/manifests/sha256:abc", 400, "DIGEST_INVALID")]
     [InlineData("/v2/library/app/blobs/sha256:XYZ", 400, "DIGEST_INVALID")]
     [InlineData("/v2/library/app/blobs/sha256:../../../../etc/passwd", 404, "UNSUPPORTED")] // the client folds the dot segments
