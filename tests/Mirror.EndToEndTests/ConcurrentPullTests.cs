@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -64,9 +60,7 @@ public sealed class ConcurrentPullTests(EndToEndFixture fixture, ITestOutputHelp
     {
         var layout = Path.Combine(fixture.Temp.CreateSubdirectory("burst"), "layout");
         await fixture.Skopeo.CopyAsync(source, $"oci:{layout}:x", ["--preserve-digests"], CancellationToken.None);
-        await using var stream = File.OpenRead(Path.Combine(layout, "index.json"));
-        using var index = await JsonDocument.ParseAsync(stream);
-        DigestAssert.Matches("skopeo", image, index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString() ?? string.Empty);
+        DigestAssert.Matches("skopeo", image, await OciLayout.DigestAsync(layout));
     }
 
     private Dictionary<string, int> CountLayerGets(TestImage image) =>

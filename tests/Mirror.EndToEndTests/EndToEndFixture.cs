@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
-using Xunit.Sdk;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -18,123 +12,78 @@ namespace Mirror.EndToEndTests;
 /// Images: one cold image per client, so every client exercises the mirror's fill path itself; one image all clients
 /// share (so later clients get cache hits); one multi-arch index; one image only the concurrency test touches.
 /// </summary>
-public sealed class EndToEndFixture(IMessageSink diagnostics) : IAsyncLifetime
+public sealed class EndToEndFixture(IMessageSink diagnostics) : ProcessFixture(diagnostics, "end-to-end")
 {
     internal const string SkopeoClientName = "skopeo";
     internal const string DockerClientName = "docker";
     internal const string PodmanClientName = "podman";
     internal const string ContainerdClientName = "containerd";
 
-    private const int MiB = 1024 * 1024;
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(3);
     private static readonly string[] ClientNames = [SkopeoClientName, DockerClientName, PodmanClientName, ContainerdClientName];
 
     private readonly Dictionary<string, TestImage> _coldImages = [];
-    private TempDirectory? _temp;
-    private UpstreamRegistry? _upstream;
-    private ThrottlingRelay? _relay;
-    private MirrorProcess? _mirror;
-    private SkopeoClient? _skopeo;
-    private TestImage? _shared;
-    private TestImage? _multiArch;
-    private TestImage? _burst;
+    private MirrorTarget _target;
 
-    internal TempDirectory Temp => _temp ?? throw NotInitialized();
-
-    internal UpstreamRegistry Upstream => _upstream ?? throw NotInitialized();
+    internal UpstreamRegistry Upstream { get; private set; } = null!;
 
     /// <summary>Sits between the mirror and the upstream; tests can slow the upstream down with it.</summary>
-    internal ThrottlingRelay UpstreamRelay => _relay ?? throw NotInitialized();
+    internal ThrottlingRelay UpstreamRelay { get; private set; } = null!;
 
-    internal MirrorProcess Mirror => _mirror ?? throw NotInitialized();
+    internal MirrorProcess Mirror { get; private set; } = null!;
 
-    internal SkopeoClient Skopeo => _skopeo ?? throw NotInitialized();
+    internal SkopeoClient Skopeo { get; private set; } = null!;
 
     /// <summary><c>library/e2e:1</c>, two layers, pulled by every client.</summary>
-    internal TestImage SharedImage => _shared ?? throw NotInitialized();
+    internal TestImage SharedImage { get; private set; } = null!;
 
     /// <summary><c>library/e2e-multi:1</c>, an OCI index over linux/amd64 and linux/arm64.</summary>
-    internal TestImage MultiArchImage => _multiArch ?? throw NotInitialized();
+    internal TestImage MultiArchImage { get; private set; } = null!;
+
+    /// <summary><c>library/prewarm-multi:1</c>, an OCI index only the prewarm test touches — cold when it starts.</summary>
+    internal TestImage PrewarmImage { get; private set; } = null!;
 
     /// <summary><c>library/burst:1</c>, three layers, only for the concurrency test — cold when it starts.</summary>
-    internal TestImage BurstImage => _burst ?? throw NotInitialized();
+    internal TestImage BurstImage { get; private set; } = null!;
+
+    private protected override TimeSpan SetupTimeout => TimeSpan.FromMinutes(3);
 
     /// <summary><c>library/cold-&lt;client&gt;:1</c>: nobody else pulls it, so it is a cache miss for that client.</summary>
     internal TestImage ColdImageFor(string client) => _coldImages[client];
 
-    public async Task InitializeAsync()
-    {
-        using var timeout = new CancellationTokenSource(SetupTimeout);
-        var cancellationToken = timeout.Token;
-        try
-        {
-            var target = MirrorProcess.TargetFromEnvironment();
-            MirrorProcess.EnsureAvailable(target);
-            _ = RequiredTool.DockerRegistry.Resolve();
-            _ = RequiredTool.Skopeo.Resolve();
-            _ = RequiredTool.Umoci.Resolve();
-            _temp = TempDirectory.Create();
-            Log($"temp folder {_temp.Path}, target {target}");
-
-            var stopwatch = Stopwatch.StartNew();
-            _upstream = await UpstreamRegistry.StartAsync(_temp.CreateSubdirectory("up"), cancellationToken);
-            Log($"upstream docker-registry on {_upstream.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _skopeo = SkopeoClient.Create(_temp.CreateSubdirectory("skopeo"));
-            var builder = new TestImageBuilder(_temp.CreateSubdirectory("images"), _upstream, _skopeo);
-            _shared = await builder.BuildAndPushAsync("library/e2e", "1", [3 * MiB, 1 * MiB], cancellationToken);
-            _multiArch = await builder.BuildAndPushMultiArchAsync("library/e2e-multi", "1", [1 * MiB], cancellationToken);
-            _burst = await builder.BuildAndPushAsync("library/burst", "1", [4 * MiB, 2 * MiB, 1 * MiB], cancellationToken);
-            foreach (var client in ClientNames)
-            {
-                _coldImages[client] = await builder.BuildAndPushAsync($"library/cold-{client}", "1", [2 * MiB, 1 * MiB], cancellationToken);
-            }
-
-            Log($"built and pushed {3 + _coldImages.Count} images in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _relay = new ThrottlingRelay(_upstream.BaseUri);
-            _mirror = await MirrorProcess.StartAsync(target, _relay.BaseUri, _temp.CreateSubdirectory("mirror"), cancellationToken);
-            Log($"mirror ({target}) ready on {_mirror.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose InitializeAsync threw; stop what did start.
-            await DisposeAsync();
-            throw;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_mirror is not null)
-        {
-            await _mirror.DisposeAsync();
-            _mirror = null;
-        }
-
-        if (_relay is not null)
-        {
-            await _relay.DisposeAsync();
-            _relay = null;
-        }
-
-        if (_upstream is not null)
-        {
-            await _upstream.DisposeAsync();
-            _upstream = null;
-        }
-
-        _temp?.Dispose();
-        _temp = null;
-    }
-
     /// <summary>Both servers' recent log lines, for a failing test's output.</summary>
     internal string DescribeServers() =>
-        $"{_mirror?.Describe() ?? "mirror not started"}\n\n{_upstream?.Describe(20) ?? "upstream not started"}";
+        $"{Mirror?.Describe() ?? "mirror not started"}\n\n{Upstream?.Describe(20) ?? "upstream not started"}";
 
-    private static InvalidOperationException NotInitialized() => new("The end-to-end fixture did not initialize; see the first failure.");
+    private protected override void CheckTools()
+    {
+        _target = MirrorProcess.TargetFromEnvironment();
+        MirrorProcess.EnsureAvailable(_target);
+        _ = RequiredTool.DockerRegistry.Resolve();
+        _ = RequiredTool.Skopeo.Resolve();
+        _ = RequiredTool.Umoci.Resolve();
+    }
 
-    private void Log(string message) => diagnostics.OnMessage(new DiagnosticMessage($"[e2e] {message}"));
+    private protected override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Log($"target {_target}");
+        Upstream = Started(await UpstreamRegistry.StartAsync(Temp.CreateSubdirectory("up"), cancellationToken));
+        LogStep($"upstream docker-registry on {Upstream.HostPort}");
+
+        Skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        var builder = new TestImageBuilder(Temp.CreateSubdirectory("images"), Upstream, Skopeo);
+        SharedImage = await builder.BuildAndPushAsync("library/e2e", "1", [3 * MiB, 1 * MiB], cancellationToken);
+        MultiArchImage = await builder.BuildAndPushMultiArchAsync("library/e2e-multi", "1", [1 * MiB], cancellationToken);
+        BurstImage = await builder.BuildAndPushAsync("library/burst", "1", [4 * MiB, 2 * MiB, 1 * MiB], cancellationToken);
+        PrewarmImage = await builder.BuildAndPushMultiArchAsync("library/prewarm-multi", "1", [1 * MiB, 512 * 1024], cancellationToken);
+        foreach (var client in ClientNames)
+        {
+            _coldImages[client] = await builder.BuildAndPushAsync($"library/cold-{client}", "1", [2 * MiB, 1 * MiB], cancellationToken);
+        }
+
+        LogStep($"built and pushed {4 + _coldImages.Count} images");
+
+        UpstreamRelay = Started(new ThrottlingRelay(Upstream.BaseUri));
+        Mirror = Started(await MirrorProcess.StartAsync(_target, UpstreamRelay.BaseUri, Temp.CreateSubdirectory("mirror"), cancellationToken));
+        LogStep($"mirror ({_target}) ready on {Mirror.HostPort}");
+    }
 }

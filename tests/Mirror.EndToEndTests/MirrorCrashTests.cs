@@ -1,22 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
 
 namespace Mirror.EndToEndTests;
-
-/// <summary>
-/// Never run beside another test: these SIGKILL mirror processes and time what clients see.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MirrorCrashCollection
-{
-    public const string Name = "mirror crash";
-}
 
 /// <summary>
 /// The mirror itself crashes (SIGKILL: no shutdown, no index checkpoint) and is restarted on the same cache folder
@@ -26,37 +14,25 @@ public sealed class MirrorCrashCollection
 /// the disk; a committed blob stays a hit; the killed fill is fetched again, once.
 /// Each test starts its own mirrors on its own cache folder and uses its own blobs, so the order does not matter.
 /// </summary>
-[Collection(MirrorCrashCollection.Name)]
+[Collection(FaultCollection.Name)]
 [Trait("Category", "EndToEnd")]
 public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOutputHelper output)
     : IClassFixture<MirrorCrashFixture>, IAsyncLifetime
 {
     private const int Clients = 3;
-    private const int MiB = 1024 * 1024;
 
     /// <summary>The mirror is killed once the fastest client has this much of the 24 MiB blob (and every client has bytes).</summary>
     private const long KillAfterBytes = 4 * MiB;
 
-    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(90);
-
-    // No proxy, no redirects, no client-side timeout shorter than a slow fill.
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
-    {
-        Timeout = TimeSpan.FromSeconds(60),
-    };
-
     /// <summary>Every mirror process this test started, oldest first (killed ones too, for their logs).</summary>
     private readonly List<MirrorProcess> _mirrors = [];
 
+    /// <summary>The same processes, stopped newest first when the test ends.</summary>
+    private readonly AsyncDisposableStack _started = new();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var mirror in _mirrors)
-        {
-            await mirror.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _started.DisposeAsync();
 
     /// <summary>
     /// Three clients download a cold 24 MiB blob through the rate-limited route; once the fastest has 4 MiB the mirror
@@ -69,48 +45,31 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
     [Fact]
     public async Task MirrorKilledMidFill_Restarted_TmpEmptiedIndexMatchesDisk_BlobRefetchedOnceThenHit()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
+        using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
         var cancellationToken = deadline.Token;
-        var steps = new StepLog(output, Describe);
         var (blob, small) = (fixture.BigBlob, fixture.Small);
-        var directory = fixture.Temp.CreateSubdirectory("mirror-midfill");
-        var cache = Path.Combine(directory, "cache");
-        Assert.True(BlobGets(blob).Count == 0, $"{blob} is not cold: the upstream already served it.");
-
-        var first = await steps.RunAsync("start mirror #1 (empty cache)", () => StartMirrorAsync(directory, cancellationToken));
+        var (steps, directory, cache, first) = await StartColdAsync("mirror-midfill", [blob], cancellationToken);
 
         // Warm content from before the crash, which the restarted mirror must still have (and count).
         var manifest = await steps.RunAsync($"GET manifest {small.Repository}:{small.Tag} (mirror #1)", () =>
             GetManifestAsync(first, small.Repository, small.Tag, cancellationToken));
         steps.WriteLine($"  → {manifest}");
         Assert.True(manifest.Status == 200 && manifest.BodyDigest == small.ManifestDigest, $"The small image's manifest through the mirror:\n{manifest}\n{Describe()}");
-        var layer = await steps.RunAsync($"GET {small.Layer} (mirror #1)", () => DownloadAsync(first, small.Layer, 0, null, cancellationToken));
+        var layer = await steps.RunAsync($"GET {small.Layer} (mirror #1)", () => DownloadAsync(first, small.Layer, cancellationToken));
         steps.WriteLine($"  → {layer}");
         AssertComplete(small.Layer, layer);
 
         // The crash.
-        var progress = new long[Clients];
         var (downloads, atKill, killAfter) = await steps.RunAsync($"{Clients} x GET {blob}; kill -9 mirror #1 once the fastest client has {KillAfterBytes / MiB} MiB", async () =>
         {
             var started = Stopwatch.StartNew();
-            var running = Enumerable.Range(0, Clients).Select(i => DownloadAsync(first, blob, i, progress, cancellationToken)).ToList();
-            while (Enumerable.Range(0, Clients).Any(i => Volatile.Read(ref progress[i]) == 0)
-                || Enumerable.Range(0, Clients).Max(i => Volatile.Read(ref progress[i])) < KillAfterBytes)
+            var elapsed = TimeSpan.Zero;
+            var (running, snapshot) = await BlobDownload.WithFaultAsync(blob.On(first.BaseUri), Clients, KillAfterBytes, () =>
             {
-                if (running.Any(d => d.IsCompleted) || started.Elapsed > TimeSpan.FromSeconds(20))
-                {
-                    var done = await Task.WhenAll(running);
-                    throw new InvalidOperationException(
-                        $"The clients did not reach {KillAfterBytes} bytes (fastest) while the blob was still streaming:\n{string.Join("\n", done)}\n{Describe()}");
-                }
-
-                await Task.Delay(10, cancellationToken);
-            }
-
-            var snapshot = Enumerable.Range(0, Clients).Select(i => Volatile.Read(ref progress[i])).ToArray();
-            var elapsed = started.Elapsed;
-            await first.KillAsync();
-            return (await Task.WhenAll(running), snapshot, elapsed);
+                elapsed = started.Elapsed;
+                return first.KillAsync();
+            }, TimeSpan.FromSeconds(20), Describe, cancellationToken);
+            return (running, snapshot, elapsed);
         });
         steps.WriteLine($"  killed {killAfter.TotalSeconds:F2}s after the GETs started; bytes per client at the kill: {string.Join(", ", atKill)}");
         foreach (var download in downloads)
@@ -123,7 +82,7 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
 
         // Never a complete-looking wrong body, and in fact no complete body at all: the fill was cut by the crash.
         Assert.All(downloads, d => Assert.True(
-            d.Error is not null || (d.Received == blob.Length && d.Digest == blob.Digest),
+            d.IsBrokenOrComplete(blob.Length, blob.Digest),
             $"client {d.Client} got a complete-looking response that is not the blob: {d}"));
         Assert.All(downloads, d => Assert.True(
             d.Status == 200 && d.ContentLength == blob.Length && d.Error is not null && d.Received < blob.Length,
@@ -159,8 +118,8 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
             $"Before the crash mirror #1 stored one manifest and one layer; the cache folder holds {disk}.");
         Assert.True(admin.Persistent && admin.Writable && admin.IndexLoaded, $"The disk tier should be persistent, writable and loaded after the restart: {admin}");
 
-        var before = BlobGets(blob).Count;
-        var refetched = await steps.RunAsync($"GET {blob} (mirror #2)", () => DownloadAsync(second, blob, 0, null, cancellationToken));
+        var before = fixture.Upstream.BlobGets(blob).Count;
+        var refetched = await steps.RunAsync($"GET {blob} (mirror #2)", () => DownloadAsync(second, blob, cancellationToken));
         steps.WriteLine($"  → {refetched}");
         AssertComplete(blob, refetched);
         var after = await WaitForBlobGetsAsync(blob, before + 1, cancellationToken);
@@ -168,11 +127,11 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
         Assert.True(after.Count == before + 1,
             $"The blob should be fetched from the upstream exactly once more after the restart (GETs {before} → {after.Count}): {string.Join(" | ", after)}");
         Assert.True(after[^1].Status == 200 && after[^1].Bytes == blob.Length, $"The refetch should be a whole 200 from the upstream, not a resume: {after[^1]}");
-        var fileDigest = await FileDigestAsync(BlobPath(cache, blob), cancellationToken);
+        var fileDigest = await Sha256Digest.OfFileAsync(BlobPath(cache, blob), cancellationToken);
         Assert.True(fileDigest == blob.Digest, $"{BlobPath(cache, blob)} hashes to {fileDigest}, expected {blob.Digest}.");
 
-        var hit = await steps.RunAsync($"GET {blob} again (mirror #2)", () => DownloadAsync(second, blob, 0, null, cancellationToken));
-        var layerHit = await steps.RunAsync($"GET {small.Layer} (mirror #2, cached before the crash)", () => DownloadAsync(second, small.Layer, 0, null, cancellationToken));
+        var hit = await steps.RunAsync($"GET {blob} again (mirror #2)", () => DownloadAsync(second, blob, cancellationToken));
+        var layerHit = await steps.RunAsync($"GET {small.Layer} (mirror #2, cached before the crash)", () => DownloadAsync(second, small.Layer, cancellationToken));
         var manifestHit = await steps.RunAsync($"GET manifest {small.Repository}@{small.ManifestDigest[..19]}… (mirror #2)", () =>
             GetManifestAsync(second, small.Repository, small.ManifestDigest, cancellationToken));
         steps.WriteLine($"  → {hit}\n  → {layerHit}\n  → {manifestHit}");
@@ -183,8 +142,8 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
         Assert.True(manifestHit.Status == 200 && manifestHit.BodyDigest == small.ManifestDigest && manifestHit.Cache == "hit disk",
             $"The manifest stored before the crash should be a disk hit with its digest: {manifestHit}");
         await fixture.Upstream.WaitForQuietAsync(cancellationToken);
-        Assert.True(BlobGets(blob).Count == after.Count, $"The second GET went to the upstream ({after.Count} → {BlobGets(blob).Count} GETs).");
-        Assert.True(BlobGets(small.Layer).Count == 1, $"The layer cached before the crash was fetched again: {string.Join(" | ", BlobGets(small.Layer))}");
+        Assert.True(fixture.Upstream.BlobGets(blob).Count == after.Count, $"The second GET went to the upstream ({after.Count} → {fixture.Upstream.BlobGets(blob).Count} GETs).");
+        Assert.True(fixture.Upstream.BlobGets(small.Layer).Count == 1, $"The layer cached before the crash was fetched again: {string.Join(" | ", fixture.Upstream.BlobGets(small.Layer))}");
         var manifestGets = fixture.Upstream.CountGets($"/v2/{small.Repository}/manifests/{small.ManifestDigest}");
         Assert.True(manifestGets == 0, $"The manifest cached before the crash was fetched by digest from the upstream {manifestGets} time(s).");
 
@@ -212,16 +171,11 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
     [Fact]
     public async Task MirrorKilledRightAfterCommit_Restarted_WarmBlobIsDiskHitWithoutUpstreamGet()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
+        using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
         var cancellationToken = deadline.Token;
-        var steps = new StepLog(output, Describe);
         var (checkpointed, committed) = (fixture.CheckpointedBlob, fixture.CommittedBlob);
-        var directory = fixture.Temp.CreateSubdirectory("mirror-committed");
-        var cache = Path.Combine(directory, "cache");
-        Assert.True(BlobGets(checkpointed).Count == 0 && BlobGets(committed).Count == 0, "The kill-after-commit blobs are not cold.");
-
-        var first = await steps.RunAsync("start mirror #1 (empty cache)", () => StartMirrorAsync(directory, cancellationToken));
-        var warm = await steps.RunAsync($"GET {checkpointed} (mirror #1)", () => DownloadAsync(first, checkpointed, 0, null, cancellationToken));
+        var (steps, directory, cache, first) = await StartColdAsync("mirror-committed", [checkpointed, committed], cancellationToken);
+        var warm = await steps.RunAsync($"GET {checkpointed} (mirror #1)", () => DownloadAsync(first, checkpointed, cancellationToken));
         steps.WriteLine($"  → {warm}");
         AssertComplete(checkpointed, warm);
         await steps.RunAsync("stop mirror #1 gracefully (SIGTERM: the index checkpoints at shutdown)", async () => await first.DisposeAsync());
@@ -238,7 +192,7 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
 
         var (fill, killGap) = await steps.RunAsync($"GET {committed} (mirror #2), kill -9 it as soon as the body is complete", async () =>
         {
-            var download = await DownloadAsync(second, committed, 0, null, cancellationToken);
+            var download = await DownloadAsync(second, committed, cancellationToken);
             var gap = Stopwatch.StartNew();
             await second.KillAsync();
             return (download, gap.Elapsed);
@@ -263,15 +217,15 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
         AssertIndexMatchesDisk(admin, disk);
         Assert.True(disk.Blobs == 2 && admin.BlobEntries == 2, $"Both blobs should be on disk and in the index: admin {admin}, disk {disk}");
 
-        var committedHit = await steps.RunAsync($"GET {committed} (mirror #3)", () => DownloadAsync(third, committed, 0, null, cancellationToken));
-        var checkpointedHit = await steps.RunAsync($"GET {checkpointed} (mirror #3)", () => DownloadAsync(third, checkpointed, 0, null, cancellationToken));
+        var committedHit = await steps.RunAsync($"GET {committed} (mirror #3)", () => DownloadAsync(third, committed, cancellationToken));
+        var checkpointedHit = await steps.RunAsync($"GET {checkpointed} (mirror #3)", () => DownloadAsync(third, checkpointed, cancellationToken));
         steps.WriteLine($"  → {committedHit}\n  → {checkpointedHit}");
         AssertComplete(committed, committedHit);
         AssertComplete(checkpointed, checkpointedHit);
         Assert.True(committedHit.Cache == "hit disk", $"The blob committed just before the SIGKILL should be 'X-Mirror-Cache: hit disk': {committedHit}\n{Describe()}");
         Assert.True(checkpointedHit.Cache == "hit disk", $"The checkpointed blob should be 'X-Mirror-Cache: hit disk': {checkpointedHit}");
         await fixture.Upstream.WaitForQuietAsync(cancellationToken);
-        var upstreamAfter = (Checkpointed: BlobGets(checkpointed).Count, Committed: BlobGets(committed).Count);
+        var upstreamAfter = (Checkpointed: fixture.Upstream.BlobGets(checkpointed).Count, Committed: fixture.Upstream.BlobGets(committed).Count);
         Assert.True(upstreamAfter == upstreamBefore, $"A restarted mirror went to the upstream for a blob it had committed: GETs {upstreamBefore} → {upstreamAfter}");
 
         var adminAfter = await GetAdminAsync(third, cancellationToken);
@@ -285,9 +239,23 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
         steps.Total();
     }
 
+    /// <summary>
+    /// How every test begins: its blobs still cold (no other test pulled them), a folder of its own (the cache is
+    /// <c>&lt;directory&gt;/cache</c>), and mirror #1 started on it with an empty cache.
+    /// </summary>
+    private async Task<(StepLog Steps, string Directory, string Cache, MirrorProcess First)> StartColdAsync(
+        string folder, FaultBlob[] blobs, CancellationToken cancellationToken)
+    {
+        var steps = new StepLog(output, Describe);
+        var directory = fixture.Temp.CreateSubdirectory(folder);
+        Assert.All(blobs, blob => Assert.True(fixture.Upstream.BlobGets(blob).Count == 0, $"{blob} is not cold: the upstream already served it."));
+        var first = await steps.RunAsync("start mirror #1 (empty cache)", () => StartMirrorAsync(directory, cancellationToken));
+        return (steps, directory, Path.Combine(directory, "cache"), first);
+    }
+
     private async Task<MirrorProcess> StartMirrorAsync(string directory, CancellationToken cancellationToken)
     {
-        var mirror = await fixture.StartMirrorAsync(directory, cancellationToken);
+        var mirror = _started.Push(await fixture.StartMirrorAsync(directory, cancellationToken));
         _mirrors.Add(mirror);
         return mirror;
     }
@@ -299,9 +267,6 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
     private static IEnumerable<string> IndexLines(MirrorProcess mirror) =>
         mirror.LogLines().Where(l => l.Contains("Blob index", StringComparison.Ordinal)).Select(l => l.Trim());
 
-    private List<AccessLogEntry> BlobGets(FaultBlob blob) =>
-        [.. fixture.Upstream.AccessLog().Where(e => e.Method == "GET" && e.Path == $"/v2/{blob.Repository}/blobs/{blob.Digest}")];
-
     /// <summary>
     /// Waits (up to 10 s) until the upstream has logged at least <paramref name="atLeast"/> GETs of the blob and its
     /// log has settled: the registry logs a request when it ends, and a request cut by a crash ends when nginx notices.
@@ -309,72 +274,34 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
     private async Task<List<AccessLogEntry>> WaitForBlobGetsAsync(FaultBlob blob, int atLeast, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
-        while (BlobGets(blob).Count < atLeast && waited.Elapsed < TimeSpan.FromSeconds(10))
+        while (fixture.Upstream.BlobGets(blob).Count < atLeast && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(50, cancellationToken);
         }
 
         await fixture.Upstream.WaitForQuietAsync(cancellationToken);
-        return BlobGets(blob);
+        return fixture.Upstream.BlobGets(blob);
     }
 
-    /// <summary>A raw GET of a blob through the mirror, hashed as it streams; a broken transfer is a result, not a throw.</summary>
-    private static async Task<Download> DownloadAsync(MirrorProcess mirror, FaultBlob blob, int client, long[]? progress, CancellationToken cancellationToken)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        int? status = null;
-        long? contentLength = null;
-        string? cache = null;
-        long received = 0;
-        try
-        {
-            using var response = await Http.GetAsync(blob.On(mirror.BaseUri), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            status = (int)response.StatusCode;
-            contentLength = response.Content.Headers.ContentLength;
-            cache = response.Headers.TryGetValues("X-Mirror-Cache", out var values) ? string.Join(",", values) : null;
-            if (status != 200)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                return new Download(client, status, contentLength, cache, 0, null, $"HTTP {status}: {text}", stopwatch.Elapsed);
-            }
-
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                received += read;
-                if (progress is not null)
-                {
-                    Volatile.Write(ref progress[client], received);
-                }
-            }
-
-            return new Download(client, status, contentLength, cache, received, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), null, stopwatch.Elapsed);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            return new Download(client, status, contentLength, cache, received, null, $"{e.GetType().Name}: {e.Message}", stopwatch.Elapsed);
-        }
-    }
+    /// <summary>A raw GET of a blob through <paramref name="mirror"/>.</summary>
+    private static Task<BlobDownload> DownloadAsync(MirrorProcess mirror, FaultBlob blob, CancellationToken cancellationToken) =>
+        BlobDownload.RunAsync(blob.On(mirror.BaseUri), 0, null, cancellationToken);
 
     /// <summary>GET a manifest (docker.io, the default route) with the OCI manifest media type.</summary>
     private static async Task<ManifestAnswer> GetManifestAsync(MirrorProcess mirror, string repository, string reference, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(mirror.BaseUri, $"/v2/{repository}/manifests/{reference}"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MirrorCrashFixture.OciManifest));
-        using var response = await Http.SendAsync(request, cancellationToken);
+        using var response = await RawHttp.Client.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var cache = response.Headers.TryGetValues("X-Mirror-Cache", out var values) ? string.Join(",", values) : null;
-        return new ManifestAnswer((int)response.StatusCode, cache, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
+        return new ManifestAnswer((int)response.StatusCode, cache, Sha256Digest.Of(body), body.Length);
     }
 
     /// <summary><c>GET /admin/cache</c> (loopback, no token): the index's totals and state.</summary>
     private static async Task<AdminCache> GetAdminAsync(MirrorProcess mirror, CancellationToken cancellationToken)
     {
-        using var response = await Http.GetAsync(new Uri(mirror.BaseUri, "/admin/cache"), cancellationToken);
+        using var response = await RawHttp.Client.GetAsync(new Uri(mirror.BaseUri, "/admin/cache"), cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         Assert.True(response.IsSuccessStatusCode, $"GET /admin/cache answered {(int)response.StatusCode}: {text}");
         using var json = JsonDocument.Parse(text);
@@ -403,9 +330,9 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
             $"/admin/cache does not match the files in the cache folder.\nadmin: {admin.Json}\ndisk: {disk}\n{string.Join("\n", disk.Files)}");
     }
 
-    private static void AssertComplete(FaultBlob blob, Download download) =>
+    private static void AssertComplete(FaultBlob blob, BlobDownload download) =>
         Assert.True(
-            download.Status == 200 && download.Error is null && download.Received == blob.Length && download.Digest == blob.Digest,
+            download.IsComplete(blob.Length, blob.Digest),
             $"{blob} should download whole and correct: {download}");
 
     /// <summary>
@@ -473,23 +400,8 @@ public sealed partial class MirrorCrashTests(MirrorCrashFixture fixture, ITestOu
 
     private static string BlobPath(string cache, FaultBlob blob) => Path.Combine(cache, "blobs", "sha256", Hex(blob)[..2], Hex(blob));
 
-    private static async Task<string> FileDigestAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        return "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-    }
-
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex HexName();
-
-    /// <summary>One client's download of a blob.</summary>
-    private sealed record Download(int Client, int? Status, long? ContentLength, string? Cache, long Received, string? Digest, string? Error, TimeSpan Elapsed)
-    {
-        public override string ToString() =>
-            $"client {Client}: HTTP {Status?.ToString(CultureInfo.InvariantCulture) ?? "-"}, Content-Length {ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, " +
-            $"X-Mirror-Cache '{Cache}', received {Received} in {Elapsed.TotalSeconds:F2}s, " +
-            (Error is null ? $"complete, {Digest}" : $"BROKEN: {Error}");
-    }
 
     private sealed record ManifestAnswer(int Status, string? Cache, string BodyDigest, int Length)
     {

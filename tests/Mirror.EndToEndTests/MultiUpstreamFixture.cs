@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
-using Xunit.Sdk;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -20,14 +14,11 @@ namespace Mirror.EndToEndTests;
 /// names, so a request routed to the default instead of the registry it named gets the decoy's digest — a wrong
 /// answer the digest check catches — rather than passing by luck.
 /// </summary>
-public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : IAsyncLifetime
+public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : ProcessFixture(diagnostics, "multi-upstream")
 {
     internal const string RegistryA = "registry-a.test";
     internal const string RegistryB = "registry-b.test";
     internal const string RegistryC = "registry-c.test";
-
-    private const int KiB = 1024;
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// Set explicitly, not left to the default: the push test relies on a tag pushed past the mirror staying cached
@@ -35,167 +26,115 @@ public sealed class MultiUpstreamFixture(IMessageSink diagnostics) : IAsyncLifet
     /// </summary>
     private static readonly TimeSpan TagTtlOfC = TimeSpan.FromMinutes(5);
 
-    private TempDirectory? _temp;
-    private UpstreamRegistry? _a;
-    private UpstreamRegistry? _b;
-    private UpstreamRegistry? _c;
-    private MirrorProcess? _mirror;
-    private SkopeoClient? _skopeo;
-    private TestImageBuilder? _builderOfC;
-    private TestImage? _imageOnA;
-    private TestImage? _imageOnB;
-    private TestImage? _podmanImageOnB;
-    private string? _decoyDigest;
-    private LayoutImage? _pushV1;
-    private LayoutImage? _pushV2;
-    private LayoutImage? _refused;
-    private LayoutImage? _uploaded;
-
-    internal TempDirectory Temp => _temp ?? throw NotInitialized();
 
     /// <summary><see cref="RegistryA"/>: anonymous, pushes refused by the mirror.</summary>
-    internal UpstreamRegistry UpstreamA => _a ?? throw NotInitialized();
+    internal UpstreamRegistry UpstreamA { get; private set; } = null!;
 
     /// <summary><see cref="RegistryB"/>: basic auth; the mirror has the credentials, clients have none.</summary>
-    internal UpstreamRegistry UpstreamB => _b ?? throw NotInitialized();
+    internal UpstreamRegistry UpstreamB { get; private set; } = null!;
 
     /// <summary><see cref="RegistryC"/>: anonymous, the default upstream, pushes allowed.</summary>
-    internal UpstreamRegistry UpstreamC => _c ?? throw NotInitialized();
+    internal UpstreamRegistry UpstreamC { get; private set; } = null!;
 
-    internal MirrorProcess Mirror => _mirror ?? throw NotInitialized();
+    internal MirrorProcess Mirror { get; private set; } = null!;
 
-    internal SkopeoClient Skopeo => _skopeo ?? throw NotInitialized();
+    internal SkopeoClient Skopeo { get; private set; } = null!;
 
     /// <summary>Pushes straight to C, past the mirror.</summary>
-    internal TestImageBuilder BuilderOfC => _builderOfC ?? throw NotInitialized();
+    internal TestImageBuilder BuilderOfC { get; private set; } = null!;
 
     /// <summary><c>library/x:1</c> on A only (C has a decoy of that name).</summary>
-    internal TestImage ImageOnA => _imageOnA ?? throw NotInitialized();
+    internal TestImage ImageOnA { get; private set; } = null!;
 
     /// <summary><c>library/y:1</c> on B only (C has a decoy of that name).</summary>
-    internal TestImage ImageOnB => _imageOnB ?? throw NotInitialized();
+    internal TestImage ImageOnB { get; private set; } = null!;
 
     /// <summary><c>library/y-podman:1</c> on B, pulled by podman alone, so that pull is cold whatever the test order.</summary>
-    internal TestImage PodmanImageOnB => _podmanImageOnB ?? throw NotInitialized();
+    internal TestImage PodmanImageOnB { get; private set; } = null!;
 
     /// <summary>The manifest digest of what C (the default upstream) holds under every name above.</summary>
-    internal string DecoyDigest => _decoyDigest ?? throw NotInitialized();
+    internal string DecoyDigest { get; private set; } = null!;
 
     /// <summary>Built, not pushed: the push test's first version of <c>library/pushed:1</c>.</summary>
-    internal LayoutImage PushV1 => _pushV1 ?? throw NotInitialized();
+    internal LayoutImage PushV1 { get; private set; } = null!;
 
     /// <summary>Built, not pushed: the push test's second version.</summary>
-    internal LayoutImage PushV2 => _pushV2 ?? throw NotInitialized();
+    internal LayoutImage PushV2 { get; private set; } = null!;
 
     /// <summary>Built, not pushed: what the refused-push test tries to push.</summary>
-    internal LayoutImage Refused => _refused ?? throw NotInitialized();
+    internal LayoutImage Refused { get; private set; } = null!;
 
     /// <summary>Built, not pushed: blobs no registry has, for the whole-push test.</summary>
-    internal LayoutImage Uploaded => _uploaded ?? throw NotInitialized();
+    internal LayoutImage Uploaded { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    private protected override void CheckTools()
     {
-        using var timeout = new CancellationTokenSource(SetupTimeout);
-        var cancellationToken = timeout.Token;
-        try
-        {
-            _ = RequiredTool.DockerRegistry.Resolve();
-            _ = RequiredTool.Skopeo.Resolve();
-            _ = RequiredTool.Umoci.Resolve();
-            _ = RequiredTool.Htpasswd.Resolve();
-            _temp = TempDirectory.Create();
-            Log($"multi-upstream temp folder {_temp.Path}");
-
-            var stopwatch = Stopwatch.StartNew();
-            var a = UpstreamRegistry.StartAsync($"upstream {RegistryA}", _temp.CreateSubdirectory("a"), credentials: null, cancellationToken);
-            var b = UpstreamRegistry.StartAsync($"upstream {RegistryB}", _temp.CreateSubdirectory("b"), new RegistryCredentials("e2e-user", "e2e-pass"), cancellationToken);
-            var c = UpstreamRegistry.StartAsync($"upstream {RegistryC}", _temp.CreateSubdirectory("c"), credentials: null, cancellationToken);
-            try
-            {
-                await Task.WhenAll(a, b, c);
-            }
-            finally
-            {
-                // Keep whichever did start, so DisposeAsync stops it even when another failed.
-                _a = a.IsCompletedSuccessfully ? a.Result : null;
-                _b = b.IsCompletedSuccessfully ? b.Result : null;
-                _c = c.IsCompletedSuccessfully ? c.Result : null;
-            }
-
-            Log($"upstreams A {UpstreamA.HostPort}, B {UpstreamB.HostPort} (basic auth), C {UpstreamC.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _skopeo = SkopeoClient.Create(_temp.CreateSubdirectory("skopeo"));
-            var images = _temp.CreateSubdirectory("images");
-            var builderOfA = new TestImageBuilder(Path.Combine(images, "a"), UpstreamA, _skopeo);
-            var builderOfB = new TestImageBuilder(Path.Combine(images, "b"), UpstreamB, _skopeo);
-            _builderOfC = new TestImageBuilder(Path.Combine(images, "c"), UpstreamC, _skopeo);
-            _imageOnA = await builderOfA.BuildAndPushAsync("library/x", "1", [512 * KiB, 256 * KiB], cancellationToken);
-            _imageOnB = await builderOfB.BuildAndPushAsync("library/y", "1", [512 * KiB, 256 * KiB], cancellationToken);
-            _podmanImageOnB = await builderOfB.BuildAndPushAsync("library/y-podman", "1", [512 * KiB, 256 * KiB], cancellationToken);
-            var decoy = await _builderOfC.BuildAsync("decoy", [128 * KiB], cancellationToken);
-            foreach (var image in new[] { _imageOnA, _imageOnB, _podmanImageOnB })
-            {
-                _decoyDigest = (await _builderOfC.PushAsync(decoy, image.Repository, image.Tag, cancellationToken)).ManifestDigest;
-            }
-
-            _pushV1 = await _builderOfC.BuildAsync("pushed-v1", [256 * KiB], cancellationToken);
-            _pushV2 = await _builderOfC.BuildAsync("pushed-v2", [256 * KiB], cancellationToken);
-            _refused = await _builderOfC.BuildAsync("refused", [128 * KiB], cancellationToken);
-            _uploaded = await _builderOfC.BuildAsync("uploaded", [256 * KiB], cancellationToken);
-            Log($"built 8 images, pushed 6 in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _mirror = await MirrorProcess.StartServerAsync(
-                [
-                    new MirrorUpstream(RegistryA, UpstreamA.BaseUri),
-                    new MirrorUpstream(RegistryB, UpstreamB.BaseUri, UpstreamB.Credentials),
-                    new MirrorUpstream(RegistryC, UpstreamC.BaseUri, AllowPush: true, TagTtl: TagTtlOfC),
-                ],
-                defaultUpstream: RegistryC,
-                _temp.CreateSubdirectory("mirror"),
-                extraArguments: [],
-                cancellationToken);
-            Log($"multi-upstream mirror ready on {_mirror.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose InitializeAsync threw; stop what did start.
-            await DisposeAsync();
-            throw;
-        }
+        _ = RequiredTool.DockerRegistry.Resolve();
+        _ = RequiredTool.Skopeo.Resolve();
+        _ = RequiredTool.Umoci.Resolve();
+        _ = RequiredTool.Htpasswd.Resolve();
     }
 
-    public async Task DisposeAsync()
+    private protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_mirror is not null)
+        var a = UpstreamRegistry.StartAsync($"upstream {RegistryA}", Temp.CreateSubdirectory("a"), credentials: null, cancellationToken);
+        var b = UpstreamRegistry.StartAsync($"upstream {RegistryB}", Temp.CreateSubdirectory("b"), new RegistryCredentials("e2e-user", "e2e-pass"), cancellationToken);
+        var c = UpstreamRegistry.StartAsync($"upstream {RegistryC}", Temp.CreateSubdirectory("c"), credentials: null, cancellationToken);
+        try
         {
-            await _mirror.DisposeAsync();
-            _mirror = null;
+            await Task.WhenAll(a, b, c);
         }
-
-        foreach (var upstream in new[] { _a, _b, _c })
+        finally
         {
-            if (upstream is not null)
+            // Keep whichever did start, so the fixture stops it even when another failed.
+            foreach (var registry in new[] { a, b, c }.Where(t => t.IsCompletedSuccessfully))
             {
-                await upstream.DisposeAsync();
+                Started(registry.Result);
             }
         }
 
-        _a = _b = _c = null;
-        _temp?.Dispose();
-        _temp = null;
+        (UpstreamA, UpstreamB, UpstreamC) = (a.Result, b.Result, c.Result);
+
+        LogStep($"upstreams A {UpstreamA.HostPort}, B {UpstreamB.HostPort} (basic auth), C {UpstreamC.HostPort}");
+
+        Skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        var images = Temp.CreateSubdirectory("images");
+        var builderOfA = new TestImageBuilder(Path.Combine(images, "a"), UpstreamA, Skopeo);
+        var builderOfB = new TestImageBuilder(Path.Combine(images, "b"), UpstreamB, Skopeo);
+        BuilderOfC = new TestImageBuilder(Path.Combine(images, "c"), UpstreamC, Skopeo);
+        ImageOnA = await builderOfA.BuildAndPushAsync("library/x", "1", [512 * KiB, 256 * KiB], cancellationToken);
+        ImageOnB = await builderOfB.BuildAndPushAsync("library/y", "1", [512 * KiB, 256 * KiB], cancellationToken);
+        PodmanImageOnB = await builderOfB.BuildAndPushAsync("library/y-podman", "1", [512 * KiB, 256 * KiB], cancellationToken);
+        var decoy = await BuilderOfC.BuildAsync("decoy", [128 * KiB], cancellationToken);
+        foreach (var image in new[] { ImageOnA, ImageOnB, PodmanImageOnB })
+        {
+            DecoyDigest = (await BuilderOfC.PushAsync(decoy, image.Repository, image.Tag, cancellationToken)).ManifestDigest;
+        }
+
+        PushV1 = await BuilderOfC.BuildAsync("pushed-v1", [256 * KiB], cancellationToken);
+        PushV2 = await BuilderOfC.BuildAsync("pushed-v2", [256 * KiB], cancellationToken);
+        Refused = await BuilderOfC.BuildAsync("refused", [128 * KiB], cancellationToken);
+        Uploaded = await BuilderOfC.BuildAsync("uploaded", [256 * KiB], cancellationToken);
+        LogStep("built 8 images, pushed 6");
+
+        Mirror = Started(await MirrorProcess.StartServerAsync(
+            [
+                new MirrorUpstream(RegistryA, UpstreamA.BaseUri),
+                new MirrorUpstream(RegistryB, UpstreamB.BaseUri, UpstreamB.Credentials),
+                new MirrorUpstream(RegistryC, UpstreamC.BaseUri, AllowPush: true, TagTtl: TagTtlOfC),
+            ],
+            defaultUpstream: RegistryC,
+            Temp.CreateSubdirectory("mirror"),
+            extraArguments: [],
+            cancellationToken));
+        LogStep($"multi-upstream mirror ready on {Mirror.HostPort}");
     }
 
     /// <summary>The mirror's and every upstream's recent log lines, for a failing test's output.</summary>
     internal string DescribeServers() =>
         string.Join("\n\n",
-            _mirror?.Describe() ?? "mirror not started",
-            _a?.Describe(15) ?? "upstream A not started",
-            _b?.Describe(15) ?? "upstream B not started",
-            _c?.Describe(15) ?? "upstream C not started");
-
-    private static InvalidOperationException NotInitialized() => new("The multi-upstream fixture did not initialize; see the first failure.");
-
-    private void Log(string message) => diagnostics.OnMessage(new DiagnosticMessage($"[e2e] {message}"));
+            Mirror?.Describe() ?? "mirror not started",
+            UpstreamA?.Describe(15) ?? "upstream A not started",
+            UpstreamB?.Describe(15) ?? "upstream B not started",
+            UpstreamC?.Describe(15) ?? "upstream C not started");
 }

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -107,7 +102,7 @@ public sealed class MultiUpstreamTests(MultiUpstreamFixture fixture, ITestOutput
         var layout = Path.Combine(fixture.Temp.CreateSubdirectory("uploaded"), "layout");
         await steps.RunAsync($"skopeo copy {destination} → oci layout (pull it back through the mirror)", () =>
             fixture.Skopeo.CopyAsync($"docker://{destination}", $"oci:{layout}:x", ["--preserve-digests"], CancellationToken.None));
-        AssertDigest(image, await LayoutDigestAsync(layout), $"{destination} pulled back into an OCI layout");
+        AssertDigest(image, await OciLayout.DigestAsync(layout), $"{destination} pulled back into an OCI layout");
         steps.Total();
     }
 
@@ -177,7 +172,7 @@ public sealed class MultiUpstreamTests(MultiUpstreamFixture fixture, ITestOutput
         var layout = Path.Combine(fixture.Temp.CreateSubdirectory("pulled"), "layout");
         await steps.RunAsync($"skopeo copy {byDefault}:1 → oci layout (the pushed image pulls whole)", () =>
             skopeo.CopyAsync($"docker://{byDefault}:1", $"oci:{layout}:x", ["--preserve-digests"], CancellationToken.None));
-        AssertDigest(v2, await LayoutDigestAsync(layout), $"{byDefault}:1 pulled into an OCI layout");
+        AssertDigest(v2, await OciLayout.DigestAsync(layout), $"{byDefault}:1 pulled into an OCI layout");
         steps.Total();
     }
 
@@ -254,13 +249,5 @@ public sealed class MultiUpstreamTests(MultiUpstreamFixture fixture, ITestOutput
     {
         var digest = await RegistryHttp.GetManifestDigestAsync(fixture.UpstreamC.BaseUri, repository, tag, CancellationToken.None);
         AssertDigest(expected, digest, $"upstream {RegistryC} {repository}:{tag} {when}");
-    }
-
-    /// <summary>The digest skopeo wrote into the OCI layout's index.json for the copied image.</summary>
-    private static async Task<string> LayoutDigestAsync(string layout)
-    {
-        await using var stream = File.OpenRead(Path.Combine(layout, "index.json"));
-        using var index = await JsonDocument.ParseAsync(stream);
-        return index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString() ?? string.Empty;
     }
 }

@@ -1,30 +1,23 @@
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>podman with a registries.conf <c>[[registry.mirror]]</c> for docker.io pointing at the mirror.</summary>
-[Collection(EndToEndCollection.Name)]
-[Trait("Category", "EndToEnd")]
 public sealed class PodmanPullTests(EndToEndFixture fixture, ITestOutputHelper output)
+    : ClientPullTests(fixture, output, EndToEndFixture.PodmanClientName)
 {
-    private const string Client = EndToEndFixture.PodmanClientName;
+    private PodmanClient? _podman;
 
-    [Fact]
-    public async Task Pull_ColdSharedAndMultiArchImages_DigestsMatchUpstream()
+    private protected override Task StartClientAsync(StepLog steps, AsyncDisposableStack started)
     {
-        var steps = new StepLog(output, fixture.DescribeServers);
-        var podman = PodmanClient.Create(fixture.Temp.CreateSubdirectory("podman"), fixture.Mirror.HostPort);
+        _podman = PodmanClient.Create(Fixture.Temp.CreateSubdirectory("podman"), Fixture.Mirror.HostPort);
+        return Task.CompletedTask;
+    }
 
-        foreach (var image in new[] { fixture.ColdImageFor(Client), fixture.SharedImage, fixture.MultiArchImage })
-        {
-            var (digest, repoDigests) = await steps.RunAsync($"podman pull {image.DockerHubReference}", () =>
-                podman.PullAsync(image.DockerHubReference, CancellationToken.None));
-            DigestAssert.Matches(Client, image, digest);
-            DigestAssert.Contains(Client, image, repoDigests);
-        }
-
-        await UpstreamAssert.FetchedThroughMirrorAsync(fixture.Upstream, Client, fixture.ColdImageFor(Client));
-        steps.Total();
+    /// <summary><c>podman pull docker.io/library/…</c>: <c>.Digest</c> and <c>.RepoDigests</c>.</summary>
+    private protected override async Task PullAndCheckAsync(StepLog steps, TestImage image)
+    {
+        var (digest, repoDigests) = await steps.RunAsync($"podman pull {image.DockerHubReference}", () =>
+            _podman!.PullAsync(image.DockerHubReference, CancellationToken.None));
+        DigestAssert.Matches(Client, image, digest);
+        DigestAssert.Contains(Client, image, repoDigests);
     }
 }

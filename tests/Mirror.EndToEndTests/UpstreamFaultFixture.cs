@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Security.Cryptography;
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
-using Xunit.Sdk;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -31,7 +22,7 @@ namespace Mirror.EndToEndTests;
 /// (never pulled through the mirror), <c>library/later</c> built but pushed only by the restart test, and three
 /// 24 MiB random blobs, one per mid-blob test, each in a repository of its own.
 /// </summary>
-public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifetime
+public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : ProcessFixture(diagnostics, "upstream-fault")
 {
     internal const string DockerHub = "docker.io";
     internal const string ResumeRegistry = "resume.test";
@@ -42,21 +33,6 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
 
     internal const int BigBlobSize = 24 * MiB;
 
-    private const int MiB = 1024 * 1024;
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromMinutes(2);
-
-    private TempDirectory? _temp;
-    private UpstreamRegistry? _upstream;
-    private ThrottlingNginx? _nginx;
-    private MirrorProcess? _mirror;
-    private SkopeoClient? _skopeo;
-    private TestImageBuilder? _builder;
-    private TestImage? _warm;
-    private TestImage? _never;
-    private LayoutImage? _later;
-    private FaultBlob? _killResumeBlob;
-    private FaultBlob? _killAbortBlob;
-    private FaultBlob? _stallBlob;
 
     /// <summary>docker.io's tag TTL: after it, a tag is revalidated with a HEAD, and served stale if that fails.</summary>
     internal static TimeSpan TagTtl { get; } = TimeSpan.FromSeconds(1);
@@ -67,114 +43,73 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
     /// <summary>A body silent this long is broken and resumed (every upstream).</summary>
     internal static TimeSpan BodyIdleTimeout { get; } = TimeSpan.FromSeconds(2);
 
-    internal TempDirectory Temp => _temp ?? throw NotInitialized();
+    internal UpstreamRegistry Upstream { get; private set; } = null!;
 
-    internal UpstreamRegistry Upstream => _upstream ?? throw NotInitialized();
+    internal ThrottlingNginx Nginx { get; private set; } = null!;
 
-    internal ThrottlingNginx Nginx => _nginx ?? throw NotInitialized();
+    internal MirrorProcess Mirror { get; private set; } = null!;
 
-    internal MirrorProcess Mirror => _mirror ?? throw NotInitialized();
-
-    internal SkopeoClient Skopeo => _skopeo ?? throw NotInitialized();
+    internal SkopeoClient Skopeo { get; private set; } = null!;
 
     /// <summary>Pushes straight to the upstream, past the mirror.</summary>
-    internal TestImageBuilder Builder => _builder ?? throw NotInitialized();
+    internal TestImageBuilder Builder { get; private set; } = null!;
 
     /// <summary><c>library/warm:1</c> on docker.io: the stale-serving test pulls it warm, then kills the upstream.</summary>
-    internal TestImage WarmImage => _warm ?? throw NotInitialized();
+    internal TestImage WarmImage { get; private set; } = null!;
 
     /// <summary><c>library/never:1</c> on docker.io: on the upstream, never pulled through the mirror.</summary>
-    internal TestImage NeverImage => _never ?? throw NotInitialized();
+    internal TestImage NeverImage { get; private set; } = null!;
 
     /// <summary>Built, not pushed: the restart test pushes it as <c>library/later:1</c> while the mirror runs.</summary>
-    internal LayoutImage LaterImage => _later ?? throw NotInitialized();
+    internal LayoutImage LaterImage { get; private set; } = null!;
 
     /// <summary>24 MiB through resume.test; nginx killed mid-body and back after ~1 s.</summary>
-    internal FaultBlob KillResumeBlob => _killResumeBlob ?? throw NotInitialized();
+    internal FaultBlob KillResumeBlob { get; private set; } = null!;
 
     /// <summary>24 MiB through fragile.test; nginx killed mid-body and back after ~1 s, longer than its retries.</summary>
-    internal FaultBlob KillAbortBlob => _killAbortBlob ?? throw NotInitialized();
+    internal FaultBlob KillAbortBlob { get; private set; } = null!;
 
     /// <summary>24 MiB through resume.test; nginx frozen mid-body for longer than BodyIdleTimeout.</summary>
-    internal FaultBlob StallBlob => _stallBlob ?? throw NotInitialized();
+    internal FaultBlob StallBlob { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    private protected override void CheckTools()
     {
-        using var timeout = new CancellationTokenSource(SetupTimeout);
-        var cancellationToken = timeout.Token;
-        try
-        {
-            MirrorProcess.EnsureAvailable(MirrorTarget.Mirror);
-            _ = RequiredTool.DockerRegistry.Resolve();
-            _ = RequiredTool.Skopeo.Resolve();
-            _ = RequiredTool.Umoci.Resolve();
-            _ = RequiredTool.Nginx.Resolve();
-            _temp = TempDirectory.Create();
-            Log($"upstream-fault temp folder {_temp.Path}");
-
-            var stopwatch = Stopwatch.StartNew();
-            _upstream = await UpstreamRegistry.StartAsync("upstream docker-registry (killable)", _temp.CreateSubdirectory("up"), credentials: null, cancellationToken);
-            _nginx = await ThrottlingNginx.StartAsync(_temp.CreateSubdirectory("nginx"), _upstream.BaseUri, NginxRate, cancellationToken);
-            Log($"upstream on {_upstream.HostPort}, nginx (limit_rate {NginxRate}) on {_nginx.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _skopeo = SkopeoClient.Create(_temp.CreateSubdirectory("skopeo"));
-            _builder = new TestImageBuilder(_temp.CreateSubdirectory("images"), _upstream, _skopeo);
-            _warm = await _builder.BuildAndPushAsync("library/warm", "1", [1 * MiB, 512 * 1024], cancellationToken);
-            _never = await _builder.BuildAndPushAsync("library/never", "1", [512 * 1024], cancellationToken);
-            _later = await _builder.BuildAsync("later", [512 * 1024], cancellationToken);
-            _killResumeBlob = await UploadRandomBlobAsync(ResumeRegistry, "library/big-kill-resume", cancellationToken);
-            _killAbortBlob = await UploadRandomBlobAsync(FragileRegistry, "library/big-kill-abort", cancellationToken);
-            _stallBlob = await UploadRandomBlobAsync(ResumeRegistry, "library/big-stall", cancellationToken);
-            Log($"built 3 images (pushed 2) and uploaded 3 x {BigBlobSize / MiB} MiB blobs in {stopwatch.Elapsed.TotalSeconds:F1}s");
-
-            stopwatch.Restart();
-            _mirror = await MirrorProcess.StartServerAsync(
-                [
-                    new MirrorUpstream(DockerHub, _upstream.BaseUri, TagTtl: TagTtl),
-                    new MirrorUpstream(ResumeRegistry, _nginx.BaseUri),
-                    new MirrorUpstream(FragileRegistry, _nginx.BaseUri),
-                ],
-                defaultUpstream: DockerHub,
-                _temp.CreateSubdirectory("mirror"),
-                [
-                    .. Tuning(0, maxAttempts: 2),
-                    .. Tuning(1, maxAttempts: 8),
-                    .. Tuning(2, maxAttempts: 2),
-                ],
-                cancellationToken);
-            Log($"mirror ready on {_mirror.HostPort} in {stopwatch.Elapsed.TotalSeconds:F1}s");
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose InitializeAsync threw; stop what did start.
-            await DisposeAsync();
-            throw;
-        }
+        MirrorProcess.EnsureAvailable(MirrorTarget.Mirror);
+        _ = RequiredTool.DockerRegistry.Resolve();
+        _ = RequiredTool.Skopeo.Resolve();
+        _ = RequiredTool.Umoci.Resolve();
+        _ = RequiredTool.Nginx.Resolve();
     }
 
-    public async Task DisposeAsync()
+    private protected override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_mirror is not null)
-        {
-            await _mirror.DisposeAsync();
-            _mirror = null;
-        }
+        (Upstream, Nginx) = await StartRegistryBehindNginxAsync("upstream docker-registry (killable)", NginxRate, cancellationToken);
 
-        if (_nginx is not null)
-        {
-            await _nginx.DisposeAsync();
-            _nginx = null;
-        }
+        Skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        Builder = new TestImageBuilder(Temp.CreateSubdirectory("images"), Upstream, Skopeo);
+        WarmImage = await Builder.BuildAndPushAsync("library/warm", "1", [1 * MiB, 512 * 1024], cancellationToken);
+        NeverImage = await Builder.BuildAndPushAsync("library/never", "1", [512 * 1024], cancellationToken);
+        LaterImage = await Builder.BuildAsync("later", [512 * 1024], cancellationToken);
+        KillResumeBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, ResumeRegistry, "library/big-kill-resume", BigBlobSize, cancellationToken);
+        KillAbortBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, FragileRegistry, "library/big-kill-abort", BigBlobSize, cancellationToken);
+        StallBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, ResumeRegistry, "library/big-stall", BigBlobSize, cancellationToken);
+        LogStep($"built 3 images (pushed 2) and uploaded 3 x {BigBlobSize / MiB} MiB blobs");
 
-        if (_upstream is not null)
-        {
-            await _upstream.DisposeAsync();
-            _upstream = null;
-        }
-
-        _temp?.Dispose();
-        _temp = null;
+        Mirror = Started(await MirrorProcess.StartServerAsync(
+            [
+                new MirrorUpstream(DockerHub, Upstream.BaseUri, TagTtl: TagTtl),
+                new MirrorUpstream(ResumeRegistry, Nginx.BaseUri),
+                new MirrorUpstream(FragileRegistry, Nginx.BaseUri),
+            ],
+            defaultUpstream: DockerHub,
+            Temp.CreateSubdirectory("mirror"),
+            [
+                .. Tuning(0, maxAttempts: 2),
+                .. Tuning(1, maxAttempts: 8),
+                .. Tuning(2, maxAttempts: 2),
+            ],
+            cancellationToken));
+        LogStep($"mirror ready on {Mirror.HostPort}");
     }
 
     /// <summary>Brings back whatever an earlier test left dead (each test also restores what it breaks).</summary>
@@ -188,9 +123,9 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
     /// <summary>The mirror's, nginx's and the upstream's recent log lines, for a failing test's output.</summary>
     internal string DescribeServers() =>
         string.Join("\n\n",
-            _mirror?.Describe(60) ?? "mirror not started",
-            _nginx?.Describe(15) ?? "nginx not started",
-            _upstream?.Describe(20) ?? "upstream not started");
+            Mirror?.Describe(60) ?? "mirror not started",
+            Nginx?.Describe(15) ?? "nginx not started",
+            Upstream?.Describe(20) ?? "upstream not started");
 
     /// <summary>Short resilience settings for <c>Mirror:Upstreams:&lt;index&gt;</c>, so a fault shows in seconds.</summary>
     private static IEnumerable<string> Tuning(int index, int maxAttempts)
@@ -206,45 +141,4 @@ public sealed class UpstreamFaultFixture(IMessageSink diagnostics) : IAsyncLifet
             $"{at}:ResponseHeadersTimeout=00:00:10",
         ];
     }
-
-    /// <summary>Random bytes (incompressible, unique) pushed straight to the upstream: monolithic POST + PUT ?digest=.</summary>
-    private async Task<FaultBlob> UploadRandomBlobAsync(string registry, string repository, CancellationToken cancellationToken)
-    {
-        var content = new byte[BigBlobSize];
-        Random.Shared.NextBytes(content);
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(60) };
-
-        using var start = await http.PostAsync(new Uri(Upstream.BaseUri, $"/v2/{repository}/blobs/uploads/"), content: null, cancellationToken);
-        var location = start.StatusCode == HttpStatusCode.Accepted && start.Headers.Location is { } l
-            ? (l.IsAbsoluteUri ? l : new Uri(Upstream.BaseUri, l))
-            : throw new InvalidOperationException($"POST /v2/{repository}/blobs/uploads/ answered {(int)start.StatusCode}, expected 202 with a Location.");
-        var separator = location.Query.Length > 0 ? "&" : "?";
-        using var body = new ByteArrayContent(content);
-        body.Headers.ContentType = new("application/octet-stream");
-        using var put = await http.PutAsync(new Uri($"{location}{separator}digest={Uri.EscapeDataString(digest)}"), body, cancellationToken);
-        if (put.StatusCode != HttpStatusCode.Created)
-        {
-            throw new InvalidOperationException($"PUT of {digest} to {repository} answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-
-        return new FaultBlob(registry, repository, digest, content.Length);
-    }
-
-    private static InvalidOperationException NotInitialized() => new("The upstream-fault fixture did not initialize; see the first failure.");
-
-    private void Log(string message) => diagnostics.OnMessage(new DiagnosticMessage($"[e2e] {message}"));
-}
-
-/// <summary>A blob on the upstream, reached through the mirror under <paramref name="Registry"/> (a path prefix).</summary>
-/// <param name="Registry">The mirror's upstream name for it (resume.test or fragile.test: both go through nginx).</param>
-/// <param name="Repository">Its repository on the upstream.</param>
-/// <param name="Digest">sha256 of the bytes.</param>
-/// <param name="Length">Its size in bytes.</param>
-internal sealed record FaultBlob(string Registry, string Repository, string Digest, long Length)
-{
-    /// <summary><c>/v2/&lt;registry&gt;/&lt;repository&gt;/blobs/&lt;digest&gt;</c> on the mirror.</summary>
-    public Uri On(Uri mirror) => new(mirror, $"/v2/{Registry}/{Repository}/blobs/{Digest}");
-
-    public override string ToString() => $"{Registry}/{Repository}@{Digest[..19]}… ({Length.ToString(CultureInfo.InvariantCulture)} bytes)";
 }

@@ -1,23 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.EndToEndTests.Registries;
 
 namespace Mirror.EndToEndTests;
-
-/// <summary>
-/// Never run beside another test: these kill and freeze servers and time what clients see.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class UpstreamFaultCollection
-{
-    public const string Name = "upstream faults";
-}
 
 /// <summary>
 /// The fault matrix with real programs (see <see cref="UpstreamFaultFixture"/> for the layout and the tuning): the
@@ -25,12 +12,11 @@ public sealed class UpstreamFaultCollection
 /// frozen in the middle of a 24 MiB blob that five clients are downloading through the mirror at once.
 /// Each test restores what it broke, so the order does not matter.
 /// </summary>
-[Collection(UpstreamFaultCollection.Name)]
+[Collection(FaultCollection.Name)]
 [Trait("Category", "EndToEnd")]
 public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITestOutputHelper output) : IClassFixture<UpstreamFaultFixture>
 {
     private const int Clients = 5;
-    private const int MiB = 1024 * 1024;
 
     /// <summary>
     /// A fault is injected once the fastest client has this much of the blob (so the fill has at least as much) and
@@ -39,19 +25,17 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// </summary>
     private const long FaultAfterBytes = 4 * MiB;
 
-    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(90);
-
     /// <summary>What "fails fast" means here: an uncached request with the upstream dead.</summary>
     private static readonly TimeSpan FailFast = TimeSpan.FromSeconds(5);
 
     /// <summary>How long nginx stays dead in the kill tests ("back after ~1 s").</summary>
     private static readonly TimeSpan NginxOutage = TimeSpan.FromSeconds(1);
 
-    // Downloads need no proxy, no redirects, and no client-side timeout shorter than a stalled body.
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
-    {
-        Timeout = TimeSpan.FromSeconds(60),
-    };
+    /// <summary>How long nginx stays frozen in the stall test: longer than BodyIdleTimeout.</summary>
+    private static readonly TimeSpan Stall = UpstreamFaultFixture.BodyIdleTimeout + TimeSpan.FromSeconds(1.5);
+
+    /// <summary>What a nginx row checks once the downloads have ended.</summary>
+    private delegate Task FaultCheck(int logMark, StepLog steps, FaultBlob blob, IReadOnlyList<BlobDownload> downloads, long[] atFault, CancellationToken cancellationToken);
 
     /// <summary>
     /// Row "upstream dead": after a warm pull the upstream is killed. The tag (past its 1 s TagTtl) is served stale
@@ -61,7 +45,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     [Fact]
     public async Task UpstreamKilled_WarmImageServedStaleWithWarning_NeverPulledImageFailsFast503()
     {
-        using var deadline = new CancellationTokenSource(TestTimeout);
+        using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
         var cancellationToken = deadline.Token;
         var steps = new StepLog(output, fixture.DescribeServers);
         await fixture.EnsureAllRunningAsync(cancellationToken);
@@ -72,7 +56,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
             var layout = NewLayout("warm");
             await steps.RunAsync($"skopeo copy {warm.On(mirror.HostPort)} (upstream up: fills the cache)", () =>
                 fixture.Skopeo.CopyAsync($"docker://{warm.On(mirror.HostPort)}", $"oci:{layout}:x", ["--preserve-digests"], cancellationToken));
-            DigestAssert.Matches("skopeo", warm, await LayoutDigestAsync(layout));
+            DigestAssert.Matches("skopeo", warm, await OciLayout.DigestAsync(layout));
 
             // The raw GETs' own Accept variant of the tag (the tag cache is keyed by Accept) is cached here too.
             var fresh = await steps.RunAsync($"GET manifest {warm.Repository}:{warm.Tag} (upstream up)", () =>
@@ -103,7 +87,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
             var staleCopy = await steps.RunAsync($"skopeo copy {warm.On(mirror.HostPort)} (upstream dead)", () =>
                 fixture.Skopeo.TryCopyAsync($"docker://{warm.On(mirror.HostPort)}", $"oci:{staleLayout}:x", ["--preserve-digests"], destinationCredentials: null, cancellationToken));
             Assert.True(staleCopy.Succeeded, $"skopeo could not pull the cached image with the upstream dead:\n{staleCopy.StandardError}\n{fixture.DescribeServers()}");
-            DigestAssert.Matches("skopeo (upstream dead)", warm, await LayoutDigestAsync(staleLayout));
+            DigestAssert.Matches("skopeo (upstream dead)", warm, await OciLayout.DigestAsync(staleLayout));
 
             var cold = await steps.RunAsync($"GET manifest {never.Repository}:{never.Tag} (never pulled, upstream dead)", () =>
                 GetManifestAsync(never.Repository, never.Tag, cancellationToken));
@@ -142,7 +126,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     {
         const string Repository = "library/later";
         const string Tag = "1";
-        using var deadline = new CancellationTokenSource(TestTimeout);
+        using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
         var cancellationToken = deadline.Token;
         var steps = new StepLog(output, fixture.DescribeServers);
         await fixture.EnsureAllRunningAsync(cancellationToken);
@@ -210,7 +194,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
             var layout = NewLayout("later");
             await steps.RunAsync($"skopeo copy {later.On(mirror.HostPort)}", () =>
                 fixture.Skopeo.CopyAsync($"docker://{later.On(mirror.HostPort)}", $"oci:{layout}:x", ["--preserve-digests"], cancellationToken));
-            DigestAssert.Matches("skopeo", later, await LayoutDigestAsync(layout));
+            DigestAssert.Matches("skopeo", later, await OciLayout.DigestAsync(layout));
             await UpstreamAssert.FetchedThroughMirrorAsync(fixture.Upstream, "skopeo", later);
             var closed = await BreakerStateAsync(UpstreamFaultFixture.DockerHub, cancellationToken);
             Assert.True(closed == 0, $"mirror_upstream_breaker_state{{upstream=\"docker.io\"}} is {closed} after successful pulls; expected 0 (closed).");
@@ -236,43 +220,10 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// the whole blob, correct, in one uninterrupted response. Then the blob is a cache hit.
     /// </summary>
     [Fact]
-    public async Task NginxKilledMidBlob_BackAfterOneSecond_FillResumesWithRange_AllClientsGetCorrectBytes()
-    {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var cancellationToken = deadline.Token;
-        var steps = new StepLog(output, fixture.DescribeServers);
-        await fixture.EnsureAllRunningAsync(cancellationToken);
-        var blob = fixture.KillResumeBlob;
-        AssertCold(blob);
-        var logMark = fixture.Mirror.LogLines().Count;
-        try
-        {
-            var (downloads, atFault) = await steps.RunAsync($"{Clients} x GET {blob}; kill -9 nginx at {FaultAfterBytes / MiB} MiB, restart after {NginxOutage.TotalSeconds:F0}s", () =>
-                DownloadWithFaultAsync(blob, async () =>
-                {
-                    await fixture.Nginx.KillAsync();
-                    await Task.Delay(NginxOutage, cancellationToken);
-                    await fixture.Nginx.RestartAsync(cancellationToken);
-                }, cancellationToken));
-            Report(steps, downloads, atFault);
-            AssertMidTransfer(blob, atFault);
-            AssertAllCorrect(blob, downloads);
-
-            var (upstreamGets, resumedAt) = await AssertResumedWithRangeAsync(steps, blob, logMark);
-            var hit = await AssertCachedAsync(steps, blob, upstreamGets.Count, cancellationToken);
-            steps.WriteLine(
-                $"MATRIX nginx (upstream connection) killed mid-blob (fill at {resumedAt} of {blob.Length} bytes, clients at {atFault.Min()}…{atFault.Max()}), back after 1 s; {Clients} concurrent GETs | " +
-                $"all {Clients}: 200, {blob.Length} bytes, sha256 ok, {downloads.Max(d => d.Elapsed).TotalSeconds:F1}s max | " +
-                $"resumed with Range bytes={resumedAt}-; upstream GETs of the blob: {upstreamGets.Count} ({string.Join(", ", upstreamGets.Select(e => $"{e.Status} {e.Bytes}"))}); " +
-                $"committed, then a hit ({hit})");
-        }
-        finally
-        {
-            await fixture.Nginx.RestartAsync(CancellationToken.None);
-        }
-
-        steps.Total();
-    }
+    public Task NginxKilledMidBlob_BackAfterOneSecond_FillResumesWithRange_AllClientsGetCorrectBytes() =>
+        RunNginxFaultAsync(fixture.KillResumeBlob, KillNginxForAnOutage, ResumedAndCached(
+            (blob, resumedAt, atFault) => $"nginx (upstream connection) killed mid-blob (fill at {resumedAt} of {blob.Length} bytes, clients at {atFault.Min()}…{atFault.Max()}), back after 1 s",
+            resumedHow: string.Empty));
 
     /// <summary>
     /// Row "killed mid-blob, outage longer than the retries": the same fault through fragile.test, whose 2 attempts
@@ -280,30 +231,12 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// Content-Length (never a complete-looking wrong body), nothing is cached, and the next GET fetches the blob anew.
     /// </summary>
     [Fact]
-    public async Task NginxKilledMidBlob_OutageOutlastsRetries_ClientsAbortedNothingCached()
-    {
-        using var deadline = new CancellationTokenSource(TestTimeout);
-        var cancellationToken = deadline.Token;
-        var steps = new StepLog(output, fixture.DescribeServers);
-        await fixture.EnsureAllRunningAsync(cancellationToken);
-        var blob = fixture.KillAbortBlob;
-        AssertCold(blob);
-        var logMark = fixture.Mirror.LogLines().Count;
-        try
+    public Task NginxKilledMidBlob_OutageOutlastsRetries_ClientsAbortedNothingCached() =>
+        RunNginxFaultAsync(fixture.KillAbortBlob, KillNginxForAnOutage, async (logMark, steps, blob, downloads, atFault, cancellationToken) =>
         {
-            var (downloads, atFault) = await steps.RunAsync($"{Clients} x GET {blob}; kill -9 nginx at {FaultAfterBytes / MiB} MiB, restart after {NginxOutage.TotalSeconds:F0}s", () =>
-                DownloadWithFaultAsync(blob, async () =>
-                {
-                    await fixture.Nginx.KillAsync();
-                    await Task.Delay(NginxOutage, cancellationToken);
-                    await fixture.Nginx.RestartAsync(cancellationToken);
-                }, cancellationToken));
-            Report(steps, downloads, atFault);
-            AssertMidTransfer(blob, atFault);
-
             // Never a complete-looking wrong body: a response that ended normally must be the right bytes.
             Assert.All(downloads, d => Assert.True(
-                d.Error is not null || (d.Received == blob.Length && d.Digest == blob.Digest),
+                d.IsBrokenOrComplete(blob.Length, blob.Digest),
                 $"client {d.Client} got a complete-looking response that is not the blob: {d}"));
             Assert.All(downloads, d => Assert.True(
                 d.Error is not null && d.Received < blob.Length && d.Status == 200 && d.ContentLength == blob.Length,
@@ -315,25 +248,18 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
             Assert.True(fillFailed.Count > 0, $"The mirror did not log a failed fill of {blob.Digest}:\n{fixture.DescribeServers()}");
 
             await fixture.Upstream.WaitForQuietAsync(cancellationToken);
-            var before = BlobGets(blob);
-            var again = await steps.RunAsync($"GET {blob} again (nginx back)", () => DownloadAsync(blob, 0, new long[1], cancellationToken));
+            var before = fixture.Upstream.BlobGets(blob);
+            var again = await steps.RunAsync($"GET {blob} again (nginx back)", () => DownloadAsync(blob, cancellationToken));
             steps.WriteLine($"  → {again}");
             Assert.True(again.Error is null && again.Digest == blob.Digest, $"The blob should download whole after the failed fill:\n{again}\n{fixture.DescribeServers()}");
             await fixture.Upstream.WaitForQuietAsync(cancellationToken);
-            var after = BlobGets(blob);
+            var after = fixture.Upstream.BlobGets(blob);
             Assert.True(after.Count == before.Count + 1, $"The failed fill must leave nothing cached: the next GET should fetch the blob from the upstream again (upstream GETs {before.Count} → {after.Count}).");
             steps.WriteLine(
                 $"MATRIX nginx killed mid-blob (clients at {atFault.Min()}…{atFault.Max()} of {blob.Length} bytes), back after 1 s, outage > retries (2 attempts, 100 ms); {Clients} concurrent GETs | " +
                 $"all {Clients}: 200 with Content-Length {blob.Length}, then aborted after {string.Join("/", downloads.Select(d => d.Received))} bytes ({string.Join("; ", downloads.Select(d => d.Error).Distinct())}), no wrong body | " +
                 $"nothing cached: mirror '{Truncate(fillFailed[0].Trim(), 160)}'; the next GET fetched it again (upstream GETs {before.Count} → {after.Count}) and was correct");
-        }
-        finally
-        {
-            await fixture.Nginx.RestartAsync(CancellationToken.None);
-        }
-
-        steps.Total();
-    }
+        });
 
     /// <summary>
     /// Row "upstream stalls mid-blob": nginx is frozen (SIGSTOP: connections open, no bytes) for longer than
@@ -341,42 +267,31 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// nginx answers once thawed; every client gets the whole blob, correct.
     /// </summary>
     [Fact]
-    public async Task NginxFrozenMidBlob_BodyIdleTimeout_FillResumesWithRange_AllClientsGetCorrectBytes()
+    public Task NginxFrozenMidBlob_BodyIdleTimeout_FillResumesWithRange_AllClientsGetCorrectBytes() =>
+        RunNginxFaultAsync(fixture.StallBlob, FreezeNginxLongerThanBodyIdleTimeout, ResumedAndCached(
+            (blob, resumedAt, _) => $"nginx frozen (SIGSTOP) mid-blob (fill at {resumedAt} of {blob.Length} bytes) for {Stall.TotalSeconds:F1}s > BodyIdleTimeout 2 s",
+            resumedHow: "idle body dropped, "));
+
+    /// <summary>
+    /// The frame of the nginx rows: nginx and the registry up, the blob cold, <see cref="Clients"/> concurrent GETs of
+    /// it with <paramref name="fault"/> injected mid-transfer, then <paramref name="check"/>; nginx is thawed and
+    /// restarted afterwards whatever happened.
+    /// </summary>
+    private async Task RunNginxFaultAsync(FaultBlob blob, NginxFault fault, FaultCheck check)
     {
-        var stall = UpstreamFaultFixture.BodyIdleTimeout + TimeSpan.FromSeconds(1.5);
-        using var deadline = new CancellationTokenSource(TestTimeout);
+        using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
         var cancellationToken = deadline.Token;
         var steps = new StepLog(output, fixture.DescribeServers);
         await fixture.EnsureAllRunningAsync(cancellationToken);
-        var blob = fixture.StallBlob;
         AssertCold(blob);
         var logMark = fixture.Mirror.LogLines().Count;
         try
         {
-            var (downloads, atFault) = await steps.RunAsync($"{Clients} x GET {blob}; SIGSTOP nginx at {FaultAfterBytes / MiB} MiB, SIGCONT after {stall.TotalSeconds:F1}s", () =>
-                DownloadWithFaultAsync(blob, async () =>
-                {
-                    fixture.Nginx.Freeze();
-                    try
-                    {
-                        await Task.Delay(stall, cancellationToken);
-                    }
-                    finally
-                    {
-                        fixture.Nginx.Thaw();
-                    }
-                }, cancellationToken));
+            var (downloads, atFault) = await steps.RunAsync($"{Clients} x GET {blob}; {fault.Description}", () =>
+                DownloadWithFaultAsync(blob, () => fault.InjectAsync(cancellationToken), cancellationToken));
             Report(steps, downloads, atFault);
             AssertMidTransfer(blob, atFault);
-            AssertAllCorrect(blob, downloads);
-
-            var (upstreamGets, resumedAt) = await AssertResumedWithRangeAsync(steps, blob, logMark);
-            var hit = await AssertCachedAsync(steps, blob, upstreamGets.Count, cancellationToken);
-            steps.WriteLine(
-                $"MATRIX nginx frozen (SIGSTOP) mid-blob (fill at {resumedAt} of {blob.Length} bytes) for {stall.TotalSeconds:F1}s > BodyIdleTimeout 2 s; {Clients} concurrent GETs | " +
-                $"all {Clients}: 200, {blob.Length} bytes, sha256 ok, {downloads.Max(d => d.Elapsed).TotalSeconds:F1}s max | " +
-                $"idle body dropped, resumed with Range bytes={resumedAt}-; upstream GETs of the blob: {upstreamGets.Count} ({string.Join(", ", upstreamGets.Select(e => $"{e.Status} {e.Bytes}"))}); " +
-                $"committed, then a hit ({hit})");
+            await check(logMark, steps, blob, downloads, atFault, cancellationToken);
         }
         finally
         {
@@ -387,75 +302,43 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
         steps.Total();
     }
 
+    /// <summary>nginx SIGKILLed, and restarted on the same port after <see cref="NginxOutage"/>.</summary>
+    private NginxFault KillNginxForAnOutage => new(
+        $"kill -9 nginx at {FaultAfterBytes / MiB} MiB, restart after {NginxOutage.TotalSeconds:F0}s",
+        async cancellationToken =>
+        {
+            await fixture.Nginx.KillAsync();
+            await Task.Delay(NginxOutage, cancellationToken);
+            await fixture.Nginx.RestartAsync(cancellationToken);
+        });
+
+    /// <summary>nginx SIGSTOPped (connections open, no bytes) for longer than BodyIdleTimeout, then SIGCONT.</summary>
+    private NginxFault FreezeNginxLongerThanBodyIdleTimeout => new(
+        $"SIGSTOP nginx at {FaultAfterBytes / MiB} MiB, SIGCONT after {Stall.TotalSeconds:F1}s",
+        async cancellationToken =>
+        {
+            fixture.Nginx.Freeze();
+            try
+            {
+                await Task.Delay(Stall, cancellationToken);
+            }
+            finally
+            {
+                fixture.Nginx.Thaw();
+            }
+        });
+
     /// <summary>
     /// Starts <see cref="Clients"/> downloads at once, runs <paramref name="fault"/> once every client has
     /// <see cref="FaultAfterBytes"/>, and waits for all of them. Returns each client's bytes at the moment of the fault.
     /// </summary>
-    private async Task<(IReadOnlyList<Download> Downloads, long[] AtFault)> DownloadWithFaultAsync(
-        FaultBlob blob, Func<Task> fault, CancellationToken cancellationToken)
-    {
-        var progress = new long[Clients];
-        var downloads = Enumerable.Range(0, Clients).Select(i => DownloadAsync(blob, i, progress, cancellationToken)).ToList();
-        var waited = Stopwatch.StartNew();
+    private Task<(IReadOnlyList<BlobDownload> Downloads, long[] AtFault)> DownloadWithFaultAsync(
+        FaultBlob blob, Func<Task> fault, CancellationToken cancellationToken) =>
+        BlobDownload.WithFaultAsync(blob.On(fixture.Mirror.BaseUri), Clients, FaultAfterBytes, fault, TimeSpan.FromSeconds(30), fixture.DescribeServers, cancellationToken);
 
-        // The fastest client, not the slowest: on a busy 2-core machine a client can trail the fill by seconds, and
-        // waiting for it could let the fill finish before the fault.
-        while (Enumerable.Range(0, Clients).Any(i => Volatile.Read(ref progress[i]) == 0)
-            || Enumerable.Range(0, Clients).Max(i => Volatile.Read(ref progress[i])) < FaultAfterBytes)
-        {
-            if (downloads.Any(d => d.IsCompleted) || waited.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                var done = await Task.WhenAll(downloads);
-                throw new InvalidOperationException(
-                    $"The clients did not reach {FaultAfterBytes} bytes (fastest) while the blob was still streaming:\n{string.Join("\n", done)}\n{fixture.DescribeServers()}");
-            }
-
-            await Task.Delay(10, cancellationToken);
-        }
-
-        var atFault = Enumerable.Range(0, Clients).Select(i => Volatile.Read(ref progress[i])).ToArray();
-        await fault();
-        return (await Task.WhenAll(downloads), atFault);
-    }
-
-    /// <summary>A raw GET of the blob through the mirror, hashed as it streams; a broken transfer is a result, not a throw.</summary>
-    private async Task<Download> DownloadAsync(FaultBlob blob, int client, long[] progress, CancellationToken cancellationToken)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        int? status = null;
-        long? contentLength = null;
-        string? cache = null;
-        long received = 0;
-        try
-        {
-            using var response = await Http.GetAsync(blob.On(fixture.Mirror.BaseUri), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            status = (int)response.StatusCode;
-            contentLength = response.Content.Headers.ContentLength;
-            cache = response.Headers.TryGetValues("X-Mirror-Cache", out var values) ? string.Join(",", values) : null;
-            if (status != 200)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                return new Download(client, status, contentLength, cache, 0, null, $"HTTP {status}: {text}", stopwatch.Elapsed);
-            }
-
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                received += read;
-                Volatile.Write(ref progress[client], received);
-            }
-
-            return new Download(client, status, contentLength, cache, received, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), null, stopwatch.Elapsed);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            return new Download(client, status, contentLength, cache, received, null, $"{e.GetType().Name}: {e.Message}", stopwatch.Elapsed);
-        }
-    }
+    /// <summary>A raw GET of the blob through the mirror.</summary>
+    private Task<BlobDownload> DownloadAsync(FaultBlob blob, CancellationToken cancellationToken) =>
+        BlobDownload.RunAsync(blob.On(fixture.Mirror.BaseUri), 0, null, cancellationToken);
 
     /// <summary>GET a manifest from the mirror (docker.io, the default route) with the test images' media types.</summary>
     private async Task<Answer> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken)
@@ -467,7 +350,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
         }
 
         var stopwatch = Stopwatch.StartNew();
-        using var response = await Http.SendAsync(request, cancellationToken);
+        using var response = await RawHttp.Client.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var headers = response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated)
             .Select(h => (h.Key, Value: string.Join(", ", h.Value)))
@@ -478,7 +361,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     /// <summary>The mirror's circuit-breaker gauge for an upstream (0 closed, 1 half-open, 2 open), from /metrics.</summary>
     private async Task<double?> BreakerStateAsync(string upstream, CancellationToken cancellationToken)
     {
-        var metrics = await Http.GetStringAsync(new Uri(fixture.Mirror.BaseUri, "/metrics"), cancellationToken);
+        var metrics = await RawHttp.Client.GetStringAsync(new Uri(fixture.Mirror.BaseUri, "/metrics"), cancellationToken);
         var prefix = $"mirror_upstream_breaker_state{{upstream=\"{upstream}\"}} ";
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         return line is null ? null : double.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
@@ -490,7 +373,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
         var refused = false;
         try
         {
-            using var response = await Http.GetAsync(new Uri(fixture.Upstream.BaseUri, "/v2/"), cancellationToken);
+            using var response = await RawHttp.Client.GetAsync(new Uri(fixture.Upstream.BaseUri, "/v2/"), cancellationToken);
         }
         catch (HttpRequestException)
         {
@@ -501,14 +384,14 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     }
 
     private void AssertCold(FaultBlob blob) =>
-        Assert.True(BlobGets(blob).Count == 0, $"{blob} is not cold: the upstream already served it. Only one test may use it.");
+        Assert.True(fixture.Upstream.BlobGets(blob).Count == 0, $"{blob} is not cold: the upstream already served it. Only one test may use it.");
 
     private static void AssertMidTransfer(FaultBlob blob, long[] atFault) =>
         Assert.True(atFault.All(b => b < blob.Length), $"The fault came too late: clients already had [{string.Join(", ", atFault)}] of {blob.Length} bytes.");
 
-    private void AssertAllCorrect(FaultBlob blob, IReadOnlyList<Download> downloads) =>
+    private void AssertAllCorrect(FaultBlob blob, IReadOnlyList<BlobDownload> downloads) =>
         Assert.All(downloads, d => Assert.True(
-            d.Status == 200 && d.Error is null && d.Received == blob.Length && d.Digest == blob.Digest,
+            d.IsComplete(blob.Length, blob.Digest),
             $"client {d.Client} should have received the whole blob ({blob.Length} bytes, {blob.Digest}): {d}\n{fixture.DescribeServers()}"));
 
     /// <summary>
@@ -518,7 +401,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
     private async Task<(IReadOnlyList<AccessLogEntry> UpstreamGets, long ResumedAt)> AssertResumedWithRangeAsync(StepLog steps, FaultBlob blob, int logMark)
     {
         await fixture.Upstream.WaitForQuietAsync(CancellationToken.None);
-        var gets = BlobGets(blob);
+        var gets = fixture.Upstream.BlobGets(blob);
         var nginxLines = fixture.Nginx.AccessLog().Where(l => l.Contains(blob.Digest, StringComparison.Ordinal)).ToList();
         steps.WriteLine($"  upstream access log, GETs of the blob ({gets.Count}): {string.Join(" | ", gets)}");
         steps.WriteLine($"  nginx access log for the blob: {string.Join(" | ", nginxLines.Select(l => l.Replace(blob.Digest, "<blob>", StringComparison.Ordinal)))}");
@@ -532,19 +415,35 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
         return (gets, resumes[0]);
     }
 
+    /// <summary>
+    /// What both resume rows check: every client got the whole blob, the fill resumed with a Range request, and the
+    /// blob is now cached. Then the MATRIX line; <paramref name="fault"/> writes its first cell from the blob, where
+    /// the fill resumed and what each client had at the fault.
+    /// </summary>
+    private FaultCheck ResumedAndCached(Func<FaultBlob, long, long[], string> fault, string resumedHow) =>
+        async (logMark, steps, blob, downloads, atFault, cancellationToken) =>
+        {
+            AssertAllCorrect(blob, downloads);
+
+            var (upstreamGets, resumedAt) = await AssertResumedWithRangeAsync(steps, blob, logMark);
+            var hit = await AssertCachedAsync(steps, blob, upstreamGets.Count, cancellationToken);
+            steps.WriteLine(
+                $"MATRIX {fault(blob, resumedAt, atFault)}; {Clients} concurrent GETs | " +
+                $"all {Clients}: 200, {blob.Length} bytes, sha256 ok, {downloads.Max(d => d.Elapsed).TotalSeconds:F1}s max | " +
+                $"{resumedHow}resumed with Range bytes={resumedAt}-; upstream GETs of the blob: {upstreamGets.Count} ({string.Join(", ", upstreamGets.Select(e => $"{e.Status} {e.Bytes}"))}); " +
+                $"committed, then a hit ({hit})");
+        };
+
     /// <summary>The blob is now a cache hit: whole and correct, with no new upstream GET.</summary>
     private async Task<string> AssertCachedAsync(StepLog steps, FaultBlob blob, int upstreamGets, CancellationToken cancellationToken)
     {
-        var again = await steps.RunAsync($"GET {blob} again (cache)", () => DownloadAsync(blob, 0, new long[1], cancellationToken));
+        var again = await steps.RunAsync($"GET {blob} again (cache)", () => DownloadAsync(blob, cancellationToken));
         steps.WriteLine($"  → {again}");
         Assert.True(again.Error is null && again.Digest == blob.Digest, $"The resumed blob should now download whole from the cache:\n{again}");
         await fixture.Upstream.WaitForQuietAsync(cancellationToken);
-        Assert.True(BlobGets(blob).Count == upstreamGets, $"The blob was fetched from the upstream again after the resumed fill ({upstreamGets} → {BlobGets(blob).Count}): it was not cached.");
+        Assert.True(fixture.Upstream.BlobGets(blob).Count == upstreamGets, $"The blob was fetched from the upstream again after the resumed fill ({upstreamGets} → {fixture.Upstream.BlobGets(blob).Count}): it was not cached.");
         return $"X-Mirror-Cache: {again.Cache}, {again.Elapsed.TotalMilliseconds:F0} ms, no upstream GET";
     }
-
-    private List<AccessLogEntry> BlobGets(FaultBlob blob) =>
-        [.. fixture.Upstream.AccessLog().Where(e => e.Method == "GET" && e.Path == $"/v2/{blob.Repository}/blobs/{blob.Digest}")];
 
     /// <summary>
     /// The mirror's log lines since <paramref name="logMark"/> about this blob's fill (started, broke/resuming,
@@ -555,7 +454,7 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
             .Where(l => l.Contains(blob.Digest, StringComparison.Ordinal) || l.Contains($"Upstream {blob.Registry}", StringComparison.Ordinal))
             .Select(l => l.Trim())];
 
-    private static void Report(StepLog steps, IReadOnlyList<Download> downloads, long[] atFault)
+    private static void Report(StepLog steps, IReadOnlyList<BlobDownload> downloads, long[] atFault)
     {
         steps.WriteLine($"  bytes per client at the fault: {string.Join(", ", atFault)}");
         foreach (var download in downloads)
@@ -566,32 +465,18 @@ public sealed partial class UpstreamFaultTests(UpstreamFaultFixture fixture, ITe
 
     private string NewLayout(string name) => Path.Combine(fixture.Temp.CreateSubdirectory(name), "layout");
 
-    /// <summary>The digest skopeo wrote into the OCI layout's index.json for the copied image.</summary>
-    private static async Task<string> LayoutDigestAsync(string layout)
-    {
-        await using var stream = File.OpenRead(Path.Combine(layout, "index.json"));
-        using var index = await JsonDocument.ParseAsync(stream);
-        return index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString() ?? string.Empty;
-    }
-
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 
     [GeneratedRegex("""^GET \S+ HTTP/[\d.]+ 206 \d+ range="bytes=(\d+)-"$""")]
     private static partial Regex RangeStart();
 
-    /// <summary>One client's download of a blob.</summary>
-    private sealed record Download(int Client, int? Status, long? ContentLength, string? Cache, long Received, string? Digest, string? Error, TimeSpan Elapsed)
-    {
-        public override string ToString() =>
-            $"client {Client}: HTTP {Status?.ToString(CultureInfo.InvariantCulture) ?? "-"}, Content-Length {ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "-"}, " +
-            $"X-Mirror-Cache '{Cache}', received {Received} in {Elapsed.TotalSeconds:F2}s, " +
-            (Error is null ? $"complete, {Digest}" : $"BROKEN: {Error}");
-    }
+    /// <summary>A fault injected into nginx mid-blob: what the step log calls it, and how.</summary>
+    private sealed record NginxFault(string Description, Func<CancellationToken, Task> InjectAsync);
 
     /// <summary>One raw answer of the mirror, with the exact body bytes.</summary>
     private sealed record Answer(string Request, int Status, IReadOnlyList<(string Name, string Value)> Headers, byte[] Body, TimeSpan Elapsed)
     {
-        public string BodyDigest => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Body));
+        public string BodyDigest => Sha256Digest.Of(Body);
 
         public IReadOnlyList<string> OciErrorCodes => [.. Errors().Select(e => e.Code)];
 

@@ -123,7 +123,7 @@ internal sealed partial class PassThrough
         }
     }
 
-    private sealed class Transformer(UpstreamClient upstream, string upstreamPath, string? authorization, string clientName, string? upstreamName) : HttpTransformer
+    internal sealed class Transformer(UpstreamClient upstream, string upstreamPath, string? authorization, string clientName, string? upstreamName) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
@@ -174,7 +174,7 @@ internal sealed partial class PassThrough
             headers["Docker-Distribution-API-Version"] = "registry/2.0"; // one, not ours and the upstream's
             if (headers.Location.FirstOrDefault() is { } location)
             {
-                headers.Location = RewriteLocation(location);
+                headers.Location = RewriteLocation(location, upstream.BaseUri, upstreamName, clientName);
             }
 
             return true;
@@ -184,7 +184,11 @@ internal sealed partial class PassThrough
         /// Upload sessions continue at the <c>Location</c> the upstream gives; the client must keep talking to the
         /// mirror, under the name it used (<c>/v2/ghcr.io/org/app/…</c> stays prefixed).
         /// </summary>
-        private string RewriteLocation(string location)
+        /// <param name="location">The upstream's <c>Location</c>, absolute or relative.</param>
+        /// <param name="upstreamBaseUri">The upstream's address: a Location on another host is left alone.</param>
+        /// <param name="upstreamName">The repository name as the upstream knows it (null when the path had none).</param>
+        /// <param name="clientName">The name as the client wrote it (with any registry prefix).</param>
+        internal static string RewriteLocation(string location, Uri upstreamBaseUri, string? upstreamName, string clientName)
         {
             if (!Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var uri))
             {
@@ -194,7 +198,7 @@ internal sealed partial class PassThrough
             if (uri.IsAbsoluteUri)
             {
                 // A Location on another host (object storage for uploads) is for the client to follow as is.
-                if (!string.Equals(uri.Authority, upstream.BaseUri.Authority, StringComparison.OrdinalIgnoreCase))
+                if (!string.Equals(uri.Authority, upstreamBaseUri.Authority, StringComparison.OrdinalIgnoreCase))
                 {
                     return location;
                 }

@@ -4,7 +4,7 @@ namespace Mirror.Tests.Configuration;
 
 public sealed class MirrorOptionsValidatorTests
 {
-    private readonly MirrorOptionsValidator _validator = new();
+    private static readonly MirrorOptionsValidator Validator = new();
 
     [Fact]
     public void Validate_Defaults_Succeed()
@@ -12,7 +12,7 @@ public sealed class MirrorOptionsValidatorTests
         var options = new MirrorOptions();
         new MirrorOptionsSetup().PostConfigure(null, options);
 
-        var result = _validator.Validate(null, options);
+        var result = Validator.Validate(null, options);
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }
@@ -26,7 +26,7 @@ public sealed class MirrorOptionsValidatorTests
         var options = new MirrorOptions { Cache = new CacheOptions { Directory = file } };
         new MirrorOptionsSetup().PostConfigure(null, options);
 
-        var result = _validator.Validate(null, options);
+        var result = Validator.Validate(null, options);
 
         Assert.Equal([$"Mirror:Cache:Directory '{file}' is a file, not a directory."], result.Failures);
     }
@@ -45,16 +45,17 @@ public sealed class MirrorOptionsValidatorTests
             ],
         };
 
-        var result = _validator.Validate(null, options);
+        var result = Validator.Validate(null, options);
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:0:Name 'docker.io/library'", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:1:Name is required", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:1:Url 'ftp://mirror.example'", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:2:TagTtl", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:DefaultUpstream 'quay.io'", StringComparison.Ordinal));
-        Assert.Equal(5, failures.Count);
+        AssertEachReportedOnce(
+            failures,
+            "Mirror:Upstreams:0:Name 'docker.io/library'",
+            "Mirror:Upstreams:1:Name is required",
+            "Mirror:Upstreams:1:Url 'ftp://mirror.example'",
+            "Mirror:Upstreams:2:TagTtl",
+            "Mirror:DefaultUpstream 'quay.io'");
         Assert.All(failures, f => Assert.Contains(f, result.FailureMessage, StringComparison.Ordinal));
     }
 
@@ -73,12 +74,13 @@ public sealed class MirrorOptionsValidatorTests
 
         var failures = Failures(options);
 
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:Directory", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:FillTimeout", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxMemorySize", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MemoryObjectMaxSize", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxManifestSize", StringComparison.Ordinal));
-        Assert.Equal(5, failures.Count);
+        AssertEachReportedOnce(
+            failures,
+            "Mirror:Cache:Directory",
+            "Mirror:Cache:FillTimeout",
+            "Mirror:Cache:MaxMemorySize",
+            "Mirror:Cache:MemoryObjectMaxSize",
+            "Mirror:Cache:MaxManifestSize");
     }
 
     [Fact]
@@ -141,11 +143,12 @@ public sealed class MirrorOptionsValidatorTests
 
         var failures = Failures(options);
 
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:0:ConnectTimeout", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:0:ResponseHeadersTimeout", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:0:BodyIdleTimeout", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Mirror:Upstreams:0:MaxStale", StringComparison.Ordinal));
-        Assert.Equal(4, failures.Count);
+        AssertEachReportedOnce(
+            failures,
+            "Mirror:Upstreams:0:ConnectTimeout",
+            "Mirror:Upstreams:0:ResponseHeadersTimeout",
+            "Mirror:Upstreams:0:BodyIdleTimeout",
+            "Mirror:Upstreams:0:MaxStale");
     }
 
     [Fact]
@@ -186,9 +189,20 @@ public sealed class MirrorOptionsValidatorTests
 
     private static MirrorOptions Valid() => new() { Upstreams = [new UpstreamOptions { Name = "docker.io" }] };
 
+    /// <summary>Exactly one failure per prefix: each prefix is reported, and nothing else is.</summary>
+    private static void AssertEachReportedOnce(List<string> failures, params string[] prefixes)
+    {
+        foreach (var prefix in prefixes)
+        {
+            Assert.Contains(failures, f => f.StartsWith(prefix, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(prefixes.Length, failures.Count);
+    }
+
     private List<string> Failures(MirrorOptions options)
     {
-        var result = _validator.Validate(null, options);
+        var result = Validator.Validate(null, options);
         return result.Failed ? [.. result.Failures!] : [];
     }
 
@@ -198,9 +212,9 @@ public sealed class MirrorOptionsValidatorTests
         var options = new MirrorOptions { Upstreams = [new UpstreamOptions { Name = "registry.corp.example", Username = "mirror", Password = "x", AllowPush = true }] };
         options.DefaultUpstream = "registry.corp.example";
 
-        var refused = _validator.Validate(null, options);
+        var refused = Validator.Validate(null, options);
         options.Upstreams[0].ForwardClientAuthorization = true;
-        var forwarded = _validator.Validate(null, options);
+        var forwarded = Validator.Validate(null, options);
 
         Assert.Contains(refused.Failures!, f => f.Contains("AllowPush with the mirror's own credentials", StringComparison.Ordinal));
         Assert.True(forwarded.Succeeded, forwarded.FailureMessage);
@@ -217,7 +231,7 @@ public sealed class MirrorOptionsValidatorTests
         options.Cache.MaxAbandonedFillsPerClient = 0;
         options.Upstreams[0].RequestTimeout = TimeSpan.Zero;
 
-        var failures = _validator.Validate(null, options).Failures!;
+        var failures = Validator.Validate(null, options).Failures!;
 
         Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxBlobSize", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Mirror:Cache:MaxAbandonedFillsPerClient", StringComparison.Ordinal));

@@ -11,7 +11,7 @@ public sealed class SchemaTests
     [Fact]
     public void Schema_MatchesOptionsClasses_KeysAndDefaults()
     {
-        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "appsettings.schema.json")));
+        using var schema = JsonDocument.Parse(File.ReadAllText(RepositoryRoot.Combine("appsettings.schema.json")));
         var mirror = schema.RootElement.GetProperty("properties").GetProperty(MirrorOptions.SectionName);
         var problems = new List<string>();
 
@@ -67,15 +67,4 @@ public sealed class SchemaTests
         IEnumerable => true,
         _ => false,
     };
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Mirror.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Mirror.sln not found");
-    }
 }

@@ -5,17 +5,11 @@ using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 
-public sealed class FileBlobStoreTests : IDisposable
+public sealed class FileBlobStoreTests : TempDirectoryTests
 {
-    private readonly TempDirectory _dir = new();
-    private readonly FileBlobStore _store;
+    public FileBlobStoreTests() => Store = new FileBlobStore(Dir.Path);
 
-    public FileBlobStoreTests()
-    {
-        _store = new FileBlobStore(_dir.Path);
-    }
-
-    public void Dispose() => _dir.Dispose();
+    private FileBlobStore Store { get; }
 
     [Fact]
     public async Task Commit_RightDigest_ContentVisibleAtCasPath()
@@ -23,22 +17,22 @@ public sealed class FileBlobStoreTests : IDisposable
         var content = Content(10_000);
         var digest = Digest.Compute(content);
 
-        using (var staged = _store.BeginWrite(digest))
+        using (var staged = Store.BeginWrite(digest))
         {
             await staged.WriteAsync(content.AsMemory(0, 4000), CancellationToken.None);
             await staged.WriteAsync(content.AsMemory(4000), CancellationToken.None);
             Assert.Equal(content.Length, staged.Length);
-            Assert.Null(_store.TryOpen(digest));
+            Assert.Null(Store.TryOpen(digest));
 
             Assert.True(staged.Commit(content.Length));
         }
 
-        var expectedPath = Path.Combine(_dir.Path, "blobs", "sha256", digest.Hex[..2], digest.Hex);
-        Assert.Equal(expectedPath, _store.PathOf(digest));
+        var expectedPath = Path.Combine(Dir.Path, "blobs", "sha256", digest.Hex[..2], digest.Hex);
+        Assert.Equal(expectedPath, Store.PathOf(digest));
         Assert.Equal(content, await File.ReadAllBytesAsync(expectedPath));
-        Assert.True(_store.TryGetLength(digest, out var length));
+        Assert.True(Store.TryGetLength(digest, out var length));
         Assert.Equal(content.Length, length);
-        var stored = _store.TryOpen(digest);
+        var stored = Store.TryOpen(digest);
         Assert.NotNull(stored);
         await using (stored.Stream)
         {
@@ -46,7 +40,7 @@ public sealed class FileBlobStoreTests : IDisposable
             Assert.Equal(content, await ReadAllAsync(stored.Stream));
         }
 
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dir.Path, "tmp")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Dir.Path, "tmp")));
     }
 
     [Fact]
@@ -54,24 +48,24 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(100);
         var digest = Digest.Compute(content);
-        using var staged = _store.BeginWrite(digest);
+        using var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content, CancellationToken.None);
 
         Assert.True(staged.Commit(expectedLength: null));
-        Assert.True(_store.TryGetLength(digest, out _));
+        Assert.True(Store.TryGetLength(digest, out _));
     }
 
     [Fact]
     public async Task Commit_EmptyBlob_Stored()
     {
         var digest = Digest.Compute([]);
-        using var staged = _store.BeginWrite(digest);
+        using var staged = Store.BeginWrite(digest);
 
         Assert.True(staged.Commit(0));
 
-        Assert.True(_store.TryGetLength(digest, out var length));
+        Assert.True(Store.TryGetLength(digest, out var length));
         Assert.Equal(0, length);
-        var stored = _store.TryOpen(digest);
+        var stored = Store.TryOpen(digest);
         Assert.NotNull(stored);
         await stored.Stream.DisposeAsync();
     }
@@ -81,12 +75,12 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(3000);
         var digest = Digest.Parse("sha512:" + Convert.ToHexStringLower(SHA512.HashData(content)));
-        using var staged = _store.BeginWrite(digest);
+        using var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content, CancellationToken.None);
 
         Assert.True(staged.Commit(content.Length));
 
-        Assert.True(File.Exists(Path.Combine(_dir.Path, "blobs", "sha512", digest.Hex[..2], digest.Hex)));
+        Assert.True(File.Exists(Path.Combine(Dir.Path, "blobs", "sha512", digest.Hex[..2], digest.Hex)));
     }
 
     [Fact]
@@ -94,18 +88,18 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(5000);
         var digest = Digest.Compute(Encoding.UTF8.GetBytes("something else"));
-        using var staged = _store.BeginWrite(digest);
+        using var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content, CancellationToken.None);
         Assert.True(File.Exists(staged.TempPath));
 
         Assert.False(staged.Commit(content.Length));
 
         Assert.False(File.Exists(staged.TempPath));
-        Assert.False(File.Exists(_store.PathOf(digest)));
-        Assert.Null(_store.TryOpen(digest));
-        Assert.False(_store.TryGetLength(digest, out _));
+        Assert.False(File.Exists(Store.PathOf(digest)));
+        Assert.Null(Store.TryOpen(digest));
+        Assert.False(Store.TryGetLength(digest, out _));
         Assert.Null(staged.OpenRead());
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dir.Path, "tmp")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Dir.Path, "tmp")));
     }
 
     [Theory]
@@ -115,14 +109,14 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(5000);
         var digest = Digest.Compute(content);
-        using var staged = _store.BeginWrite(digest);
+        using var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content, CancellationToken.None);
 
         Assert.False(staged.Commit(content.Length + delta));
 
         Assert.False(File.Exists(staged.TempPath));
-        Assert.Null(_store.TryOpen(digest));
-        Assert.False(_store.TryGetLength(digest, out _));
+        Assert.Null(Store.TryOpen(digest));
+        Assert.False(Store.TryGetLength(digest, out _));
     }
 
     [Fact]
@@ -130,7 +124,7 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(64 * 1024 + 17);
         var digest = Digest.Compute(content);
-        using var staged = _store.BeginWrite(digest);
+        using var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content.AsMemory(0, 1000), CancellationToken.None);
 
         await using var reader = staged.OpenRead();
@@ -152,14 +146,14 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(2000);
         var digest = Digest.Compute(content);
-        using var staged = _store.BeginWrite(digest);
+        using var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content, CancellationToken.None);
         Assert.True(staged.Commit(content.Length));
 
         await using var reader = staged.OpenRead();
 
         Assert.NotNull(reader);
-        Assert.Equal(_store.PathOf(digest), reader.Name);
+        Assert.Equal(Store.PathOf(digest), reader.Name);
         Assert.Equal(content, await ReadAllAsync(reader));
     }
 
@@ -168,7 +162,7 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(2000);
         var digest = Digest.Compute(content);
-        var staged = _store.BeginWrite(digest);
+        var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content, CancellationToken.None);
 
         staged.Discard();
@@ -176,7 +170,7 @@ public sealed class FileBlobStoreTests : IDisposable
 
         Assert.Null(staged.OpenRead());
         Assert.False(File.Exists(staged.TempPath));
-        Assert.Null(_store.TryOpen(digest));
+        Assert.Null(Store.TryOpen(digest));
         staged.Dispose();
     }
 
@@ -184,7 +178,7 @@ public sealed class FileBlobStoreTests : IDisposable
     public async Task Dispose_Uncommitted_Discards()
     {
         var content = Content(10);
-        var staged = _store.BeginWrite(Digest.Compute(content));
+        var staged = Store.BeginWrite(Digest.Compute(content));
         await staged.WriteAsync(content, CancellationToken.None);
 
         staged.Dispose();
@@ -198,13 +192,13 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(10);
         var digest = Digest.Compute(content);
-        var staged = _store.BeginWrite(digest);
+        var staged = Store.BeginWrite(digest);
         await staged.WriteAsync(content, CancellationToken.None);
         Assert.True(staged.Commit(content.Length));
 
         staged.Dispose();
 
-        Assert.True(_store.TryGetLength(digest, out _));
+        Assert.True(Store.TryGetLength(digest, out _));
     }
 
     [Fact]
@@ -212,11 +206,11 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var digest = Digest.Compute([1]);
 
-        using var a = _store.BeginWrite(digest);
-        using var b = _store.BeginWrite(digest);
+        using var a = Store.BeginWrite(digest);
+        using var b = Store.BeginWrite(digest);
 
         Assert.NotEqual(a.TempPath, b.TempPath);
-        Assert.Equal(Path.Combine(_dir.Path, "tmp"), Path.GetDirectoryName(a.TempPath));
+        Assert.Equal(Path.Combine(Dir.Path, "tmp"), Path.GetDirectoryName(a.TempPath));
     }
 
     [Fact]
@@ -224,25 +218,25 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var content = Content(300);
         var digest = Digest.Compute(content);
-        using var a = _store.BeginWrite(digest);
-        using var b = _store.BeginWrite(digest);
+        using var a = Store.BeginWrite(digest);
+        using var b = Store.BeginWrite(digest);
         await a.WriteAsync(content, CancellationToken.None);
         await b.WriteAsync(content, CancellationToken.None);
 
         Assert.True(a.Commit(content.Length));
         Assert.True(b.Commit(content.Length));
 
-        Assert.Equal(content, await File.ReadAllBytesAsync(_store.PathOf(digest)));
+        Assert.Equal(content, await File.ReadAllBytesAsync(Store.PathOf(digest)));
     }
 
     [Fact]
     public void Constructor_StaleTempFiles_Deleted()
     {
-        var tmp = Path.Combine(_dir.Path, "tmp");
+        var tmp = Path.Combine(Dir.Path, "tmp");
         var stale = Path.Combine(tmp, "abc.0123");
         File.WriteAllBytes(stale, [1, 2, 3]);
 
-        _ = new FileBlobStore(_dir.Path);
+        _ = new FileBlobStore(Dir.Path);
 
         Assert.False(File.Exists(stale));
         Assert.True(Directory.Exists(tmp));
@@ -252,14 +246,9 @@ public sealed class FileBlobStoreTests : IDisposable
     public async Task Constructor_CommittedBlobs_Kept()
     {
         var content = Content(50);
-        var digest = Digest.Compute(content);
-        using (var staged = _store.BeginWrite(digest))
-        {
-            await staged.WriteAsync(content, CancellationToken.None);
-            Assert.True(staged.Commit(content.Length));
-        }
+        var digest = await CommitAsync(content);
 
-        var reopened = new FileBlobStore(_dir.Path);
+        var reopened = new FileBlobStore(Dir.Path);
 
         Assert.True(reopened.TryGetLength(digest, out var length));
         Assert.Equal(content.Length, length);
@@ -270,8 +259,8 @@ public sealed class FileBlobStoreTests : IDisposable
     {
         var digest = Digest.Compute([9, 9, 9]);
 
-        Assert.Null(_store.TryOpen(digest));
-        Assert.False(_store.TryGetLength(digest, out var length));
+        Assert.Null(Store.TryOpen(digest));
+        Assert.False(Store.TryGetLength(digest, out var length));
         Assert.Equal(0, length);
     }
 
@@ -279,23 +268,28 @@ public sealed class FileBlobStoreTests : IDisposable
     public async Task Delete_Committed_GoneButOpenReaderKeepsReading()
     {
         var content = Content(4096);
-        var digest = Digest.Compute(content);
-        using (var staged = _store.BeginWrite(digest))
-        {
-            await staged.WriteAsync(content, CancellationToken.None);
-            Assert.True(staged.Commit(content.Length));
-        }
+        var digest = await CommitAsync(content);
 
-        var stored = _store.TryOpen(digest);
+        var stored = Store.TryOpen(digest);
         Assert.NotNull(stored);
         await using (stored.Stream)
         {
-            Assert.True(_store.Delete(digest));
+            Assert.True(Store.Delete(digest));
 
-            Assert.Null(_store.TryOpen(digest));
-            Assert.False(_store.Delete(digest));
+            Assert.Null(Store.TryOpen(digest));
+            Assert.False(Store.Delete(digest));
             Assert.Equal(content, await ReadAllAsync(stored.Stream));
         }
+    }
+
+    /// <summary>Stores <paramref name="content"/> through the staged writer, as a fill does.</summary>
+    private async Task<Digest> CommitAsync(byte[] content)
+    {
+        var digest = Digest.Compute(content);
+        using var staged = Store.BeginWrite(digest);
+        await staged.WriteAsync(content, CancellationToken.None);
+        Assert.True(staged.Commit(content.Length));
+        return digest;
     }
 
     private static byte[] Content(int length)

@@ -20,91 +20,42 @@ public sealed class AuthChallengeTests
         Assert.Equal(3, challenge.Parameters.Count);
     }
 
-    [Fact]
-    public void Parse_CommaInsideQuotedScope_KeptInValue()
-    {
-        var challenge = AuthChallenge.Parse(
-            "Bearer realm=\"https://ghcr.io/token\",scope=\"repository:a:pull,push\",service=\"ghcr.io\"");
-
-        Assert.NotNull(challenge);
-        Assert.Equal("repository:a:pull,push", challenge.Scope);
-        Assert.Equal("ghcr.io", challenge.Service);
-        Assert.Equal("https://ghcr.io/token", challenge.Realm);
-    }
-
-    [Fact]
-    public void Parse_SpacesAfterCommas_Accepted()
-    {
-        var challenge = AuthChallenge.Parse("Bearer realm=\"https://r.example/token\", service=\"r.example\",  scope=\"x\"");
-
-        Assert.NotNull(challenge);
-        Assert.Equal("https://r.example/token", challenge.Realm);
-        Assert.Equal("r.example", challenge.Service);
-        Assert.Equal("x", challenge.Scope);
-    }
-
-    [Fact]
-    public void Parse_BasicRealm_IsBasic()
-    {
-        var challenge = AuthChallenge.Parse("Basic realm=\"Registry Realm\"");
-
-        Assert.NotNull(challenge);
-        Assert.True(challenge.IsBasic);
-        Assert.False(challenge.IsBearer);
-        Assert.Equal("Registry Realm", challenge.Realm);
-        Assert.Null(challenge.Service);
-    }
-
+    // Quoting (RFC 9110 §11.2: auth-param = token BWS "=" BWS ( token / quoted-string )), spacing and case.
     [Theory]
-    [InlineData("bearer realm=x")]
-    [InlineData("BEARER realm=x")]
-    public void Parse_SchemeCase_Ignored(string header)
+    [InlineData("Bearer realm=\"https://ghcr.io/token\",scope=\"repository:a:pull,push\",service=\"ghcr.io\"", "https://ghcr.io/token", "ghcr.io", "repository:a:pull,push")] // comma inside a quoted scope
+    [InlineData("Bearer realm=\"https://r.example/token\", service=\"r.example\",  scope=\"x\"", "https://r.example/token", "r.example", "x")] // spaces after commas
+    [InlineData("Bearer realm=https://auth.example.com/token, service=example.com,scope=repository:x:pull", "https://auth.example.com/token", "example.com", "repository:x:pull")] // unquoted values
+    [InlineData("Bearer Realm=\"https://a/token\",SERVICE=\"a\"", "https://a/token", "a", null)] // parameter names in any case
+    [InlineData("Bearer realm=,service=\"\"", "", "", null)] // empty values
+    [InlineData("Basic realm=\"say \\\"hi\\\", \\\\ bye\"", "say \"hi\", \\ bye", null, null)] // escaped quote and backslash
+    [InlineData("Bearer realm=\"https://a/token", "https://a/token", null, null)] // unterminated quote: what was there
+    [InlineData("Bearer realm = \"https://a/token\"", "https://a/token", null, null)] // whitespace around '='
+    public void Parse_ParameterSyntax_ReadsRealmServiceScope(string header, string realm, string? service, string? scope)
     {
         var challenge = AuthChallenge.Parse(header);
 
         Assert.NotNull(challenge);
-        Assert.True(challenge.IsBearer);
+        Assert.Equal(realm, challenge.Realm);
+        Assert.Equal(service, challenge.Service);
+        Assert.Equal(scope, challenge.Scope);
     }
 
-    [Fact]
-    public void Parse_UnquotedValues_Read()
+    [Theory]
+    [InlineData("Basic realm=\"Registry Realm\"", false, true, "Registry Realm", 1)]
+    [InlineData("bearer realm=x", true, false, "x", 1)] // the scheme's case is ignored
+    [InlineData("BEARER realm=x", true, false, "x", 1)]
+    [InlineData("Bearer", true, false, null, 0)] // scheme only
+    [InlineData("garbage", false, false, null, 0)]
+    public void Parse_Scheme_BearerOrBasicAndParameters(string header, bool bearer, bool basic, string? realm, int parameters)
     {
-        var challenge = AuthChallenge.Parse("Bearer realm=https://auth.example.com/token, service=example.com,scope=repository:x:pull");
+        var challenge = AuthChallenge.Parse(header);
 
         Assert.NotNull(challenge);
-        Assert.Equal("https://auth.example.com/token", challenge.Realm);
-        Assert.Equal("example.com", challenge.Service);
-        Assert.Equal("repository:x:pull", challenge.Scope);
-    }
-
-    [Fact]
-    public void Parse_ParameterNames_CaseInsensitive()
-    {
-        var challenge = AuthChallenge.Parse("Bearer Realm=\"https://a/token\",SERVICE=\"a\"");
-
-        Assert.NotNull(challenge);
-        Assert.Equal("https://a/token", challenge.Realm);
-        Assert.Equal("a", challenge.Service);
-    }
-
-    [Fact]
-    public void Parse_EscapedQuote_Unescaped()
-    {
-        var challenge = AuthChallenge.Parse("Basic realm=\"say \\\"hi\\\", \\\\ bye\"");
-
-        Assert.NotNull(challenge);
-        Assert.Equal("say \"hi\", \\ bye", challenge.Realm);
-    }
-
-    [Fact]
-    public void Parse_SchemeOnly_NoParameters()
-    {
-        var challenge = AuthChallenge.Parse("Bearer");
-
-        Assert.NotNull(challenge);
-        Assert.True(challenge.IsBearer);
-        Assert.Empty(challenge.Parameters);
-        Assert.Null(challenge.Realm);
+        Assert.Equal(bearer, challenge.IsBearer);
+        Assert.Equal(basic, challenge.IsBasic);
+        Assert.Equal(realm, challenge.Realm);
+        Assert.Null(challenge.Service);
+        Assert.Equal(parameters, challenge.Parameters.Count);
     }
 
     [Theory]
@@ -132,45 +83,5 @@ public sealed class AuthChallengeTests
 
         Assert.NotNull(challenge);
         Assert.NotNull(challenge.Scheme);
-    }
-
-    [Fact]
-    public void Parse_Garbage_NoRealm()
-    {
-        var challenge = AuthChallenge.Parse("garbage");
-
-        Assert.NotNull(challenge);
-        Assert.False(challenge.IsBearer);
-        Assert.False(challenge.IsBasic);
-        Assert.Null(challenge.Realm);
-    }
-
-    [Fact]
-    public void Parse_UnterminatedQuote_KeepsWhatWasThere()
-    {
-        var challenge = AuthChallenge.Parse("Bearer realm=\"https://a/token");
-
-        Assert.NotNull(challenge);
-        Assert.Equal("https://a/token", challenge.Realm);
-    }
-
-    [Fact]
-    public void Parse_EmptyValue_Empty()
-    {
-        var challenge = AuthChallenge.Parse("Bearer realm=,service=\"\"");
-
-        Assert.NotNull(challenge);
-        Assert.Equal(string.Empty, challenge.Realm);
-        Assert.Equal(string.Empty, challenge.Service);
-    }
-
-    // RFC 9110 §11.2: auth-param = token BWS "=" BWS ( token / quoted-string ).
-    [Fact]
-    public void Parse_WhitespaceAroundEquals_Unquoted()
-    {
-        var challenge = AuthChallenge.Parse("Bearer realm = \"https://a/token\"");
-
-        Assert.NotNull(challenge);
-        Assert.Equal("https://a/token", challenge.Realm);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Mirror.EndToEndTests.Infrastructure;
 
 namespace Mirror.EndToEndTests.Clients;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Mirror.EndToEndTests.Infrastructure;
 
 namespace Mirror.EndToEndTests.Clients;
 

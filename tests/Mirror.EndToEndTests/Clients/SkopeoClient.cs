@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Mirror.EndToEndTests.Infrastructure;
 
 namespace Mirror.EndToEndTests.Clients;
 
@@ -70,7 +68,7 @@ internal sealed class SkopeoClient
     public async Task<string> InspectDigestAsync(string reference, CancellationToken cancellationToken)
     {
         var result = (await RunAsync(["inspect", "--raw", "--tls-verify=false", "--no-creds", $"docker://{reference}"], cancellationToken)).EnsureSuccess();
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(result.StandardOutputBytes));
+        return Sha256Digest.Of(result.StandardOutputBytes);
     }
 
     public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>

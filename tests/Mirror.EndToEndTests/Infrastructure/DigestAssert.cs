@@ -1,5 +1,3 @@
-using Mirror.EndToEndTests.Registries;
-
 namespace Mirror.EndToEndTests.Infrastructure;
 
 /// <summary>The one assertion every client test makes: what the client got is byte-for-byte what the upstream has.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace Mirror.EndToEndTests.Infrastructure;
 
@@ -12,7 +11,7 @@ internal sealed record ProcessResult(string CommandLine, int ExitCode, byte[] St
 {
     public bool Succeeded => ExitCode == 0;
 
-    public string StandardOutput => Encoding.UTF8.GetString(StandardOutputBytes);
+    public string StandardOutput => System.Text.Encoding.UTF8.GetString(StandardOutputBytes);
 
     /// <summary>Throws with the command line and both outputs when the program failed.</summary>
     public ProcessResult EnsureSuccess()

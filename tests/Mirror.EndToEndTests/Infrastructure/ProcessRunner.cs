@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Mirror.EndToEndTests.Infrastructure;
 
@@ -40,7 +39,7 @@ internal static class ProcessRunner
             cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException(
                 $"'{commandLine}' did not finish within {(timeout ?? DefaultTimeout).TotalSeconds:F0}s and was killed.\n" +
-                $"--- stdout ---\n{ProcessResult.Tail(Encoding.UTF8.GetString(await stdout))}\n--- stderr ---\n{ProcessResult.Tail(await stderr)}");
+                $"--- stdout ---\n{ProcessResult.Tail(System.Text.Encoding.UTF8.GetString(await stdout))}\n--- stderr ---\n{ProcessResult.Tail(await stderr)}");
         }
 
         return new ProcessResult(commandLine, process.ExitCode, await stdout, await stderr, stopwatch.Elapsed);
@@ -59,8 +58,8 @@ internal static class ProcessRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
         };
         foreach (var argument in arguments)
         {

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 
 namespace Mirror.EndToEndTests.Infrastructure;
 
@@ -9,8 +8,7 @@ internal sealed record RegistryCredentials(string Username, string Password)
     /// <summary>What skopeo's <c>--creds</c>, <c>--src-creds</c> and <c>--dest-creds</c> take.</summary>
     public string ForSkopeo => $"{Username}:{Password}";
 
-    public AuthenticationHeaderValue ToBasicHeader() =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
+    public AuthenticationHeaderValue ToBasicHeader() => BasicAuth.Header(Username, Password);
 
     /// <summary>Never print the password into a test log.</summary>
     public override string ToString() => $"{Username}:***";

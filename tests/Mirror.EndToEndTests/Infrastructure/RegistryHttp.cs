@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 
 namespace Mirror.EndToEndTests.Infrastructure;
 
@@ -94,7 +93,7 @@ internal static class RegistryHttp
                 $"GET {request.RequestUri} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
         }
 
-        var computed = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
+        var computed = Sha256Digest.Of(body);
         if (response.Headers.TryGetValues("Docker-Content-Digest", out var values) && values.FirstOrDefault() is { } header && header != computed)
         {
             throw new InvalidOperationException($"{request.RequestUri}: Docker-Content-Digest {header} but the body hashes to {computed}.");

@@ -1,5 +1,3 @@
-using Mirror.EndToEndTests.Registries;
-
 namespace Mirror.EndToEndTests.Infrastructure;
 
 /// <summary>

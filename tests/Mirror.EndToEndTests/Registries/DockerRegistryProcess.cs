@@ -1,5 +1,3 @@
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests.Registries;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests.Registries;
 
 /// <summary>
@@ -11,25 +9,15 @@ namespace Mirror.EndToEndTests.Registries;
 /// Ready when GET /v2/ answers 200. <see cref="StartServerAsync"/> starts Mirror.Server with several upstreams
 /// (<see cref="MirrorUpstream"/>) instead, for the multi-registry tests.
 /// </summary>
-internal sealed class MirrorProcess : IAsyncDisposable
+internal sealed class MirrorProcess(MirrorTarget target, BackgroundProcess process, int port, DockerRegistryProcess? distribution = null)
+    : IAsyncDisposable
 {
     private const string TargetVariable = "MIRROR_E2E_TARGET";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly BackgroundProcess _process;
-    private readonly DockerRegistryProcess? _distribution;
+    public MirrorTarget Target => target;
 
-    private MirrorProcess(MirrorTarget target, BackgroundProcess process, int port, DockerRegistryProcess? distribution = null)
-    {
-        Target = target;
-        _process = process;
-        Port = port;
-        _distribution = distribution;
-    }
-
-    public MirrorTarget Target { get; }
-
-    public int Port { get; }
+    public int Port => port;
 
     /// <summary>host:port as registries.conf, hosts.toml and image references want it.</summary>
     public string HostPort => $"127.0.0.1:{Port}";
@@ -122,28 +110,28 @@ internal sealed class MirrorProcess : IAsyncDisposable
     }
 
     /// <summary>Whether the process has ended (killed, stopped or crashed).</summary>
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => process.HasExited;
 
     /// <summary>
     /// SIGKILL at once, no SIGTERM first: a crash, not a shutdown (no index checkpoint, fills cut mid-write, the kernel
     /// closes every client connection). The log lines stay readable; <see cref="DisposeAsync"/> is then a no-op.
     /// </summary>
-    public Task KillAsync() => _process.KillAsync();
+    public Task KillAsync() => process.KillAsync();
 
-    public string Describe(int maxLines = 40) => _process.Describe(maxLines);
+    public string Describe(int maxLines = 40) => process.Describe(maxLines);
 
     /// <summary>Everything the mirror has logged so far (console logger: a category line, then the message).</summary>
-    public IReadOnlyList<string> LogLines() => _process.Lines();
+    public IReadOnlyList<string> LogLines() => process.Lines();
 
     public async ValueTask DisposeAsync()
     {
-        if (_distribution is not null)
+        if (distribution is not null)
         {
-            await _distribution.DisposeAsync();
+            await distribution.DisposeAsync();
         }
         else
         {
-            await _process.DisposeAsync();
+            await process.DisposeAsync();
         }
     }
 
@@ -160,7 +148,7 @@ internal sealed class MirrorProcess : IAsyncDisposable
                 : throw new InvalidOperationException($"MIRROR_E2E_SERVER_DLL={overridden} does not exist.");
         }
 
-        var bin = Path.Combine(RepositoryLayout.Root, "src", "Mirror.Server", "bin");
+        var bin = Path.Combine(RepositoryRoot.Path, "src", "Mirror.Server", "bin");
         var expected = Path.Combine(bin, RepositoryLayout.Configuration, "net10.0", "Mirror.Server.dll");
         if (File.Exists(expected))
         {

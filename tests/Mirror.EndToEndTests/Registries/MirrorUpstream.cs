@@ -1,5 +1,3 @@
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests.Registries;
 
 /// <summary>One <c>Mirror:Upstreams:&lt;i&gt;</c> entry of the mirror under test.</summary>

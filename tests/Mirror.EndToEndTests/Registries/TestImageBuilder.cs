@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Mirror.EndToEndTests.Clients;
-using Mirror.EndToEndTests.Infrastructure;
 
 namespace Mirror.EndToEndTests.Registries;
 

@@ -1,5 +1,3 @@
-using Mirror.EndToEndTests.Infrastructure;
-
 namespace Mirror.EndToEndTests.Registries;
 
 /// <summary>
@@ -72,6 +70,10 @@ internal sealed class UpstreamRegistry : IAsyncDisposable
     /// <summary>How many GETs (any status) the upstream served whose path contains <paramref name="pathContains"/>.</summary>
     public int CountGets(string pathContains) =>
         AccessLog().Count(e => e.Method == "GET" && e.Path.Contains(pathContains, StringComparison.Ordinal));
+
+    /// <summary>The GETs (any status) of <paramref name="blob"/>'s bytes the upstream has logged, oldest first.</summary>
+    public List<AccessLogEntry> BlobGets(FaultBlob blob) =>
+        [.. AccessLog().Where(e => e.Method == "GET" && e.Path == $"/v2/{blob.Repository}/blobs/{blob.Digest}")];
 
     /// <summary>How many times the blob body was fetched (GET; a HEAD does not move the bytes).</summary>
     public int CountBlobGets(string repository, string digest) => CountGets($"/v2/{repository}/blobs/{digest}");

@@ -1,36 +1,17 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Server.Admin;
 
 namespace Mirror.FunctionalTests.Admin;
 
-public sealed class AdminEndpointTests : IAsyncLifetime
+public sealed class AdminEndpointTests : MirrorWithUpstream
 {
     private const string Token = "test-admin-token-0123456789";
-    private FakeRegistry _upstream = null!;
-    private MirrorServer _mirror = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeRegistry.StartAsync();
-        _mirror = await MirrorServer.StartAsync(_upstream.Url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mirror.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
-
     [Fact]
     public async Task GetCache_Loopback_StatsWithHits()
     {
-        using var client = _mirror.CreateClient();
-        var digest = _upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        using var client = Mirror.CreateClient();
+        var digest = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
@@ -48,7 +29,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Admin_TokenConfigured_RequiresBearer()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Admin:Token"] = Token });
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Admin:Token"] = Token });
         using var client = mirror.CreateClient();
 
         using var none = await client.GetAsync("/admin/cache");
@@ -88,7 +69,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     public async Task DeleteBlob_BadAbsentPresent_400_404_200()
     {
         using var client = AdminClient();
-        var digest = _upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        var digest = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
         using var bad = await client.DeleteAsync("/admin/cache/blobs/sha256:nothex");
@@ -101,7 +82,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
         Assert.Equal("BLOB_UNKNOWN", await ErrorCodeAsync(absent));
         Assert.Equal(HttpStatusCode.OK, present.StatusCode);
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
-        Assert.Equal(2, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(2, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
@@ -122,7 +103,7 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     public async Task Prune_OlderThan_RemovesOnlyIdleEntries()
     {
         using var client = AdminClient();
-        var digest = _upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        var digest = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
         using var keep = await client.PostAsync("/admin/prune?olderThan=24h", null);
@@ -142,9 +123,9 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     public async Task InvalidateTag_NextPullAsksUpstream()
     {
         using var client = AdminClient();
-        var first = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2,\"v\":1}");
+        var first = Upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2,\"v\":1}");
         Assert.Equal(first, await ManifestDigestAsync(client));
-        var second = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2,\"v\":2}");
+        var second = Upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2,\"v\":2}");
         Assert.Equal(first, await ManifestDigestAsync(client)); // within TagTtl: the cached answer
 
         using var invalidated = await client.PostAsync("/admin/tags/invalidate?registry=docker.io&name=app&tag=1", null);
@@ -159,16 +140,14 @@ public sealed class AdminEndpointTests : IAsyncLifetime
     /// <summary>A client whose admin writes carry the header that marks them deliberate.</summary>
     private HttpClient AdminClient()
     {
-        var client = _mirror.CreateClient();
+        var client = Mirror.CreateClient();
         client.DefaultRequestHeaders.Add(AdminEndpoints.WriteHeader, "1");
         return client;
     }
 
     private static async Task<string> ManifestDigestAsync(HttpClient client)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var response = await client.SendAsync(request);
+        using var response = await client.GetManifestAsync("/v2/app/manifests/1");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response.Headers.GetValues("Docker-Content-Digest").Single();
     }

@@ -76,7 +76,7 @@ public sealed class CommandLineTests
     [InlineData("unknown option '--'", "--")]
     [InlineData("unexpected argument 'Mirror:Cache:Directory=…': write --Mirror:Cache:Directory=VALUE.", "Mirror:Cache:Directory=/x")]
     [InlineData("unexpected argument 'extra'", "--urls", "http://x", "extra")]
-    [InlineData("unknown command 'prewarm'", "prewarm", "--mirror", "http://127.0.0.1:5000", "nginx")]
+    [InlineData("unknown command 'prewarn'", "prewarn", "--mirror", "http://127.0.0.1:5000", "nginx")]
     [InlineData("option '--urls' needs a value", "--urls")]
     public void Parse_UnknownOrIncomplete_InvalidListingTheKnownForms(string expected, params string[] args)
     {

@@ -1,14 +1,10 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Mirror.Configuration;
-using Mirror.FunctionalTests.Infrastructure;
-using Mirror.FunctionalTests.Observability;
 using Mirror.Server.Hosting;
 using Mirror.Storage;
 
@@ -195,7 +191,7 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal(image["Mirror__Cache__Directory"], deployment.Environment["Mirror__Cache__Directory"]);
     }
 
-    private static string Root { get; } = DashboardTests.RepositoryRoot();
+    private static string Root { get; } = RepositoryRoot.Path;
 
     private static async Task<RenderedDeployment> RenderAsync(string folder)
     {

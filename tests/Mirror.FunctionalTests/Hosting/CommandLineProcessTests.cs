@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Mirror.EndToEndTests.Infrastructure;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Hosting;
 
@@ -26,7 +25,7 @@ public sealed class CommandLineProcessTests
 
         var line = result.StandardOutput.Trim();
         Assert.Matches(new Regex(@"^Mirror \d+\.\d+\.\d+\S* \(commit ([0-9a-f]{40}|unknown), \.NET \d+\.\d+\.\d+\)$"), line);
-        if (Path.Exists(Path.Combine(RepositoryLayout.Root, ".git")))
+        if (Path.Exists(Path.Combine(RepositoryRoot.Path, ".git")))
         {
             // Built from a git checkout: the commit must have been embedded.
             Assert.DoesNotContain("commit unknown", line);
@@ -48,7 +47,8 @@ public sealed class CommandLineProcessTests
     [Fact]
     public async Task ContentRoot_Given_AppsettingsReadFromThereInsteadOfNextToTheBinary()
     {
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
         var cache = Path.Combine(directory, "cache-from-content-root");
         await File.WriteAllTextAsync(
             Path.Combine(directory, "appsettings.json"),
@@ -63,7 +63,8 @@ public sealed class CommandLineProcessTests
     /// <summary>Runs in an empty working directory and checks it stays empty: no ./data, no index, nothing.</summary>
     private static async Task<ProcessResult> RunLeavingNothingBehindAsync(int expectedExitCode, params string[] args)
     {
-        var workingDirectory = TempDirectory.Create();
+        using var workingDirectoryFolder = new TempDirectory();
+        var workingDirectory = workingDirectoryFolder.Path;
 
         var result = await ServerProcess.RunAsync(workingDirectory, args);
 

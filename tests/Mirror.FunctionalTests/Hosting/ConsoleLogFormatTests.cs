@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Hosting;
 
@@ -12,7 +11,8 @@ public sealed class ConsoleLogFormatTests
     [Fact]
     public async Task Json_EveryLineIsAJsonEventWithItsFields_AndTheSummaryHasTheRealAddress()
     {
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
         var cache = Path.Combine(directory, "cache");
         var lines = await RunUntilStartedAsync(directory, "\"EventId\":6001",
             "--Logging:Console:FormatterName=json",
@@ -73,7 +73,8 @@ public sealed class ConsoleLogFormatTests
     [InlineData("systemd", "<6>Mirror.Server.Hosting.StartupSummary[6001] Mirror ")]
     public async Task TextFormats_SummaryIsOneLineWithItsPrefix(string? formatter, string prefix)
     {
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
         List<string> arguments = ["--urls", "http://127.0.0.1:0", $"--Mirror:Cache:Directory={Path.Combine(directory, "cache")}"];
         if (formatter is not null)
         {

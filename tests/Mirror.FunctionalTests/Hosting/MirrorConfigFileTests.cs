@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Server.Hosting;
 
 namespace Mirror.FunctionalTests.Hosting;
@@ -36,7 +35,8 @@ public sealed class MirrorConfigFileTests
     [Fact]
     public void TryAdd_MissingFile_ErrorNamesVariableAndPath()
     {
-        var path = Path.Combine(TempDirectory.Create(), "absent.json");
+        using var folder = new TempDirectory();
+        var path = Path.Combine(folder.Path, "absent.json");
 
         var error = MirrorConfigFile.TryAdd(new ConfigurationManager(), [], path);
 
@@ -60,7 +60,8 @@ public sealed class MirrorConfigFileTests
     [Fact]
     public async Task Process_MirrorConfigMissing_OneLineAndExitOne()
     {
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
         var path = Path.Combine(directory, "absent.json");
 
         var result = await ServerProcess.RunAsync(directory, new Dictionary<string, string> { [MirrorConfigFile.Variable] = path }, "--urls", "http://127.0.0.1:0");
@@ -74,7 +75,8 @@ public sealed class MirrorConfigFileTests
     public async Task Process_MirrorConfigFile_ReadAndCheckedLikeEveryOtherSource()
     {
         // The real Program: a key in the file is validated at start, so the file was read.
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
         var file = Write("""{ "Mirror": { "Cache": { "MaxDiskSise": "10GB" } } }""");
 
         var result = await ServerProcess.RunAsync(
@@ -88,7 +90,8 @@ public sealed class MirrorConfigFileTests
 
     private static string Write(string json)
     {
-        var path = Path.Combine(TempDirectory.Create(), "appsettings.json");
+        // The file must outlive this helper (the test then starts a process that reads it): a kept temp folder.
+        var path = Path.Combine(new TempDirectory(keep: true).Path, "appsettings.json");
         File.WriteAllText(path, json);
         return path;
     }

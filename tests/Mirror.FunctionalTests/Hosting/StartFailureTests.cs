@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Hosting;
 
@@ -13,7 +11,8 @@ public sealed class StartFailureTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
 
         var lines = await FailToStartAsync(directory, "--urls", url, $"--Mirror:Cache:Directory={Path.Combine(directory, "cache")}");
 
@@ -25,7 +24,8 @@ public sealed class StartFailureTests
     [InlineData("cache", "Mirror cannot start: the cache directory {0} cannot be used: ")]
     public async Task Start_CacheDirectoryIsOrIsUnderAFile_OneLineAndExitOne(string below, string expected)
     {
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
         var file = Path.Combine(directory, "not-a-directory");
         await File.WriteAllTextAsync(file, "x");
         var cache = below.Length == 0 ? file : Path.Combine(file, below);
@@ -39,7 +39,8 @@ public sealed class StartFailureTests
     [Fact]
     public async Task Start_SeveralConfigurationErrors_AllListedAndExitOne()
     {
-        var directory = TempDirectory.Create();
+        using var directoryFolder = new TempDirectory();
+        var directory = directoryFolder.Path;
 
         var lines = await FailToStartAsync(
             directory,

@@ -47,22 +47,8 @@ public sealed class ExportedSpans : Collection<Activity>
     /// <summary>The first span that matches, waiting up to 10 s for it to end.</summary>
     public async Task<Activity> WaitForAsync(Func<Activity, bool> match, string what)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            if (Snapshot().FirstOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                var seen = string.Join(", ", Snapshot().Select(a => $"{a.Source.Name}/{a.DisplayName}"));
-                throw new Xunit.Sdk.XunitException($"no span {what} was exported; seen: {seen}");
-            }
-
-            await Task.Delay(25);
-        }
+        await Poll.UntilAsync(() => Snapshot().Any(match), $"the span {what}", TimeSpan.FromSeconds(10));
+        return Snapshot().First(match);
     }
 
     protected override void InsertItem(int index, Activity item)

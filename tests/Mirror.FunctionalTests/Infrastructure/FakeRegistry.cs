@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Mirror.FunctionalTests.Infrastructure;
 
@@ -129,32 +123,55 @@ public sealed class FakeRegistry : IAsyncDisposable
 
     public static async Task<FakeRegistry> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Limits.MaxResponseBufferSize = null).UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackApp.CreateBuilder();
+        builder.WebHost.UseKestrel(o => o.Limits.MaxResponseBufferSize = null);
         var app = builder.Build();
         var registry = new FakeRegistry(app);
         app.Run(registry.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        registry.Url = new Uri(address);
+        registry.Url = await LoopbackApp.StartAsync(app);
         return registry;
     }
 
-    public static string DigestOf(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
-
     public string AddBlob(byte[] content)
     {
-        var digest = DigestOf(content);
+        var digest = Sha256Digest.Of(content);
         _blobs[digest] = content;
         return digest;
+    }
+
+    /// <summary>Stores <paramref name="length"/> random (incompressible, unique) bytes as a blob.</summary>
+    public (byte[] Content, string Digest) AddRandomBlob(int length)
+    {
+        var content = RandomNumberGenerator.GetBytes(length);
+        return (content, AddBlob(content));
+    }
+
+    /// <summary>The next non-ranged blob GET breaks after <paramref name="bytes"/> body bytes (an upstream dying mid-blob once).</summary>
+    public void BreakNextBlobAfter(long bytes)
+    {
+        BreakBlobAfter = bytes;
+        BreaksLeft = 1;
+    }
+
+    /// <summary>The next non-ranged blob GET stalls after <paramref name="bytes"/> body bytes (a slow-loris upstream, once).</summary>
+    public void StallNextBlobAfter(long bytes)
+    {
+        StallBlobAfter = bytes;
+        StallsLeft = 1;
+    }
+
+    /// <summary>Bodies in chunks of <paramref name="chunkSize"/> bytes, each followed by <paramref name="chunkDelay"/> (a slow upstream).</summary>
+    public void SlowBodies(int chunkSize, TimeSpan chunkDelay)
+    {
+        ChunkSize = chunkSize;
+        ChunkDelay = chunkDelay;
     }
 
     /// <summary>Stores a manifest under its digest and, when given, a tag; returns the digest.</summary>
     public string AddManifest(string repository, string? tag, string json, string mediaType = "application/vnd.oci.image.manifest.v1+json")
     {
         var content = Encoding.UTF8.GetBytes(json);
-        var digest = DigestOf(content);
+        var digest = Sha256Digest.Of(content);
         _manifests[$"{repository}@{digest}"] = (content, mediaType);
         if (tag is not null)
         {
@@ -202,7 +219,7 @@ public sealed class FakeRegistry : IAsyncDisposable
             TokenAuthorizations.Add(request.Headers.Authorization.ToString());
             if (TokenCredentials is { } creds)
             {
-                var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{creds.User}:{creds.Password}"));
+                var expected = BasicAuth.Value(creds.User, creds.Password);
                 if (request.Headers.Authorization != expected)
                 {
                     response.StatusCode = 401;
@@ -237,7 +254,7 @@ public sealed class FakeRegistry : IAsyncDisposable
         if (path == "/v2/" || path == "/v2")
         {
             if (BasicCredentials is { } baseCredentials
-                && request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{baseCredentials.User}:{baseCredentials.Password}")))
+                && request.Headers.Authorization != BasicAuth.Value(baseCredentials.User, baseCredentials.Password))
             {
                 response.StatusCode = 401;
                 response.Headers.WWWAuthenticate = "Basic realm=\"fake\"";
@@ -275,7 +292,7 @@ public sealed class FakeRegistry : IAsyncDisposable
         }
 
         if (BasicCredentials is { } basic
-            && request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}")))
+            && request.Headers.Authorization != BasicAuth.Value(basic.User, basic.Password))
         {
             response.StatusCode = UnauthorizedStatus;
             if (UnauthorizedStatus == 401)
@@ -302,7 +319,7 @@ public sealed class FakeRegistry : IAsyncDisposable
                 var body = new MemoryStream();
                 await request.Body.CopyToAsync(body);
                 var digest = request.Query["digest"].ToString();
-                if (DigestOf(body.ToArray()) != digest)
+                if (Sha256Digest.Of(body.ToArray()) != digest)
                 {
                     response.StatusCode = 400;
                     return;
@@ -351,14 +368,14 @@ public sealed class FakeRegistry : IAsyncDisposable
             var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
             var manifest = (body.ToArray(), request.ContentType ?? "application/octet-stream");
-            _manifests[$"{repository}@{DigestOf(manifest.Item1)}"] = manifest;
+            _manifests[$"{repository}@{Sha256Digest.Of(manifest.Item1)}"] = manifest;
             if (!reference.Contains(':'))
             {
                 _manifests[$"{repository}:{reference}"] = manifest;
             }
 
             response.StatusCode = 201;
-            response.Headers["Docker-Content-Digest"] = DigestOf(manifest.Item1);
+            response.Headers["Docker-Content-Digest"] = Sha256Digest.Of(manifest.Item1);
             return;
         }
 
@@ -379,7 +396,7 @@ public sealed class FakeRegistry : IAsyncDisposable
 
             response.ContentType = ManifestContentType ?? manifest.MediaType;
             response.ContentLength = manifest.Content.Length;
-            response.Headers["Docker-Content-Digest"] = DigestOf(manifest.Content);
+            response.Headers["Docker-Content-Digest"] = Sha256Digest.Of(manifest.Content);
             if (!HttpMethods.IsHead(request.Method))
             {
                 await response.Body.WriteAsync(manifest.Content);
@@ -532,9 +549,5 @@ public sealed class FakeRegistry : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => LoopbackApp.StopAsync(_app);
 }

@@ -1,18 +1,18 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Mirror.Server.Hosting;
 
 namespace Mirror.FunctionalTests.Infrastructure;
 
-/// <summary>The real mirror on real Kestrel (127.0.0.1, port 0), configured like the command line would.</summary>
+/// <summary>
+/// The real mirror on real Kestrel (127.0.0.1, port 0), configured like the command line would. Without a cache
+/// folder of the caller's it gets a temp folder of its own, deleted when it stops.
+/// </summary>
 public sealed class MirrorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private TempDirectory? _ownCache;
+    private int _disposed;
 
     private MirrorServer(WebApplication app, string cacheDirectory)
     {
@@ -20,7 +20,7 @@ public sealed class MirrorServer : IAsyncDisposable
         CacheDirectory = cacheDirectory;
     }
 
-    public Uri Url { get; private set; } = null!;
+    public Uri Url { get; private init; } = null!;
 
     public string CacheDirectory { get; }
 
@@ -45,27 +45,51 @@ public sealed class MirrorServer : IAsyncDisposable
         return StartAsync(values, cacheDirectory, configure);
     }
 
-    public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Starts a mirror with these upstreams, in this order (the first one, docker.io, is the default).</summary>
+    public static Task<MirrorServer> StartAsync(params (string Name, Uri Url)[] upstreams)
     {
-        cacheDirectory ??= TempDirectory.Create();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mirror:Cache:Directory"] = cacheDirectory });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        configure?.Invoke(builder);
-        builder.Services.AddMirror(builder.Configuration);
-        var app = builder.Build();
-        app.MapMirror();
-        await app.StartAsync();
-        var server = new MirrorServer(app, cacheDirectory);
-        server.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return server;
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < upstreams.Length; i++)
+        {
+            settings[$"Mirror:Upstreams:{i}:Name"] = upstreams[i].Name;
+            settings[$"Mirror:Upstreams:{i}:Url"] = upstreams[i].Url.AbsoluteUri;
+        }
+
+        return StartAsync(settings);
     }
 
+    /// <param name="configure">Runs before <c>AddMirror</c>: a test's logger provider or trace exporter.</param>
+    public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var ownCache = cacheDirectory is null ? new TempDirectory() : null;
+        cacheDirectory ??= ownCache!.Path;
+        try
+        {
+            var builder = LoopbackApp.CreateBuilder();
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mirror:Cache:Directory"] = cacheDirectory });
+            configure?.Invoke(builder);
+            builder.Services.AddMirror(builder.Configuration);
+            var app = builder.Build();
+            app.MapMirror();
+            return new MirrorServer(app, cacheDirectory) { Url = await LoopbackApp.StartAsync(app), _ownCache = ownCache };
+        }
+        catch
+        {
+            ownCache?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the mirror; a second call (a test's <c>await using</c>, then its fixture) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await LoopbackApp.StopAsync(_app);
+        _ownCache?.Dispose();
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Observability;
 
@@ -10,7 +9,7 @@ public sealed partial class DashboardTests
     [Fact]
     public async Task Dashboard_ValidJsonAndEveryQueryNamesAnExportedMetric()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "deploy", "grafana", "mirror-dashboard.json")));
         var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(p => p.GetProperty("targets").EnumerateArray())
@@ -34,17 +33,6 @@ public sealed partial class DashboardTests
         using var client = mirror.CreateClient();
         var text = await client.GetStringAsync("/metrics");
         return [.. TypeLine().Matches(text).Select(m => m.Groups[1].Value)];
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Mirror.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Mirror.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"\bmirror_[a-z_]+")]

@@ -1,21 +1,16 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Observability;
 
 /// <remarks>Metrics are process-wide: these tests run alone so other tests' pulls do not move the counters.</remarks>
 [Collection(nameof(MetricsTests))]
-public sealed partial class MetricsTests
+public sealed partial class MetricsTests() : MirrorWithUpstream(startMirror: false)
 {
     [Fact]
     public async Task Metrics_AfterPulls_CountsResultsBytesAndUpstreamRequests()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var content = RandomNumberGenerator.GetBytes(50_000);
-        var digest = upstream.AddBlob(content);
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        var (content, digest) = Upstream.AddRandomBlob(50_000);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
         var before = Parse(await client.GetStringAsync("/metrics"));
 
@@ -55,11 +50,9 @@ public sealed partial class MetricsTests
     [Fact]
     public async Task Metrics_CacheTiers_ReportBytesAndEntries()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var content = RandomNumberGenerator.GetBytes(30_000);
-        var digest = upstream.AddBlob(content);
-        upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Cache:MaxDiskSize"] = "10MB" });
+        var (content, digest) = Upstream.AddRandomBlob(30_000);
+        Upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Cache:MaxDiskSize"] = "10MB" });
         using var client = mirror.CreateClient();
 
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
@@ -75,9 +68,8 @@ public sealed partial class MetricsTests
     [Fact]
     public async Task Metrics_OwnPort_ServedThere()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var port = Registry.AvailabilityTests.UnusedPort();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var port = FreePort.Next();
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         using var client = new HttpClient();
 
         var text = await client.GetStringAsync($"http://127.0.0.1:{port}/metrics");
@@ -90,8 +82,7 @@ public sealed partial class MetricsTests
     [Fact]
     public async Task Health_LiveAndReady()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
@@ -115,7 +106,3 @@ public sealed partial class MetricsTests
     [GeneratedRegex(@"^(?<series>[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (?<value>[-+0-9.eE]+|NaN)$", RegexOptions.Multiline)]
     private static partial Regex Sample();
 }
-
-/// <summary>Runs the metrics tests apart from every other test.</summary>
-[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
-public sealed class MetricsCollection;

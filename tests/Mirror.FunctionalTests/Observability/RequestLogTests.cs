@@ -1,8 +1,5 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Mirror.EndToEndTests.Infrastructure;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Observability;
 
@@ -84,7 +81,7 @@ public sealed class RequestLogTests
     public void ShippedConfiguration_RequestLine_IsOff()
     {
         var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(RepositoryLayout.Root, "src", "Mirror.Server", "appsettings.json"))
+            .AddJsonFile(RepositoryRoot.Combine("src", "Mirror.Server", "appsettings.json"))
             .Build();
         using var loggers = LoggerFactory.Create(logging => logging.AddConfiguration(configuration.GetSection("Logging")).AddProvider(new CapturingLoggerProvider()));
 
@@ -94,16 +91,9 @@ public sealed class RequestLogTests
     /// <summary>The line is written when the handler finishes, which may be just after the client has its last byte.</summary>
     private static async Task<List<CapturedLog>> WaitForLinesAsync(CapturingLoggerProvider logs, int count)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var lines = logs.Events.Where(e => e.EventId == 4001 && e.Category == Category).ToList();
-            if (lines.Count >= count || DateTime.UtcNow > deadline)
-            {
-                return lines;
-            }
-
-            await Task.Delay(25);
-        }
+        await Poll.UntilAsync(() => Lines(logs).Count >= count, $"{count} request lines", TimeSpan.FromSeconds(10));
+        return Lines(logs);
     }
+
+    private static List<CapturedLog> Lines(CapturingLoggerProvider logs) => [.. logs.Events.Where(e => e.EventId == 4001 && e.Category == Category)];
 }

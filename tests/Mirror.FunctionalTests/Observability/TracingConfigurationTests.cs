@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Server.Hosting;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -57,7 +56,7 @@ public sealed class TracingConfigurationTests
     {
         await using var upstream = await FakeRegistry.StartAsync();
         await using var collector = await FakeRegistry.StartAsync();
-        var digest = upstream.AddBlob(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5_000));
+        var digest = upstream.AddBlob(RandomNumberGenerator.GetBytes(5_000));
         await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url.AbsoluteUri.TrimEnd('/'),
@@ -68,13 +67,7 @@ public sealed class TracingConfigurationTests
 
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (collector.Count("POST", "/v1/traces") == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(collector.Count("POST", "/v1/traces") > 0, string.Join(", ", collector.Log.Select(l => l.Request)));
+        await Poll.UntilAsync(() => collector.Count("POST", "/v1/traces") > 0, "an OTLP export at the collector", TimeSpan.FromSeconds(10));
     }
 
     private static IConfiguration Configuration(params (string Key, string? Value)[] values) =>

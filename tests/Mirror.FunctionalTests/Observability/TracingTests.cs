@@ -1,12 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Server.Hosting;
 using OpenTelemetry.Trace;
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Prewarm;
 
@@ -34,5 +32,5 @@ internal sealed record MultiArchImage(IReadOnlyList<byte[]> Blobs, int ArmBlobs)
     }
 
     private static string Descriptor(string mediaType, byte[] content) =>
-        $"{{\"mediaType\":\"{mediaType}\",\"digest\":\"{FakeRegistry.DigestOf(content)}\",\"size\":{content.Length}}}";
+        $"{{\"mediaType\":\"{mediaType}\",\"digest\":\"{Sha256Digest.Of(content)}\",\"size\":{content.Length}}}";
 }

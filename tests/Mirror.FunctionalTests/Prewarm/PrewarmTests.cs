@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Server.Admin;
 
 namespace Mirror.FunctionalTests.Prewarm;
@@ -38,7 +36,7 @@ public sealed class PrewarmTests : IAsyncLifetime
         _upstream.ResetCounts();
         foreach (var blob in _image.Blobs)
         {
-            Assert.Equal(blob, await client.GetByteArrayAsync($"/v2/library/app/blobs/{FakeRegistry.DigestOf(blob)}"));
+            Assert.Equal(blob, await client.GetByteArrayAsync($"/v2/library/app/blobs/{Sha256Digest.Of(blob)}"));
         }
 
         Assert.Equal(0, _upstream.CountMatching("/blobs/"));
@@ -65,12 +63,12 @@ public sealed class PrewarmTests : IAsyncLifetime
         using var client = AdminClient(mirror);
 
         var prewarm = RunAsync(client, new { images = new[] { "app:1" } });
-        var pulls = _image.Blobs.Select(b => client.GetByteArrayAsync($"/v2/library/app/blobs/{FakeRegistry.DigestOf(b)}")).ToList();
+        var pulls = _image.Blobs.Select(b => client.GetByteArrayAsync($"/v2/library/app/blobs/{Sha256Digest.Of(b)}")).ToList();
         await Task.WhenAll(pulls);
         var job = await prewarm;
 
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
-        Assert.All(_image.Blobs, b => Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{FakeRegistry.DigestOf(b)}")));
+        Assert.All(_image.Blobs, b => Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{Sha256Digest.Of(b)}")));
     }
 
     [Fact]
@@ -85,6 +83,43 @@ public sealed class PrewarmTests : IAsyncLifetime
         var missing = job.GetProperty("images")[1];
         Assert.Contains("manifest", missing.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
         Assert.Empty(job.GetProperty("images")[0].GetProperty("errors").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Schedule_ConfiguredImages_WarmedAtStart()
+    {
+        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Prewarm:Images:0"] = "app:1",
+            ["Mirror:Prewarm:Interval"] = "1h",
+        });
+        using var client = AdminClient(mirror);
+
+        JsonElement job = default;
+        for (var i = 0; i < 200 && job.ValueKind == JsonValueKind.Undefined; i++)
+        {
+            using var list = JsonDocument.Parse(await client.GetStringAsync("/admin/jobs"));
+            var done = list.RootElement.GetProperty("jobs").EnumerateArray().FirstOrDefault(j => j.GetProperty("state").GetString() == "succeeded");
+            job = done.ValueKind == JsonValueKind.Undefined ? default : done.Clone();
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("schedule", job.GetProperty("origin").GetString());
+        Assert.Equal(_image.Blobs.Count, job.GetProperty("blobs").GetProperty("done").GetInt64());
+    }
+
+    [Fact]
+    public async Task Schedule_BadImageOrInterval_ListedAtStart()
+    {
+        var failure = await Record.ExceptionAsync(() => MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?>
+        {
+            ["Mirror:Prewarm:Images:0"] = "UPPER:case",
+            ["Mirror:Prewarm:Interval"] = "10s",
+        }));
+
+        Assert.NotNull(failure);
+        Assert.Contains("Mirror:Prewarm:Images:0", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Mirror:Prewarm:Interval must be at least 1 minute", failure.Message, StringComparison.Ordinal);
     }
 
     [Theory]

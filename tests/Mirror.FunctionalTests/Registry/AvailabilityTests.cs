@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Registry;
 
@@ -12,7 +7,7 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Start_UpstreamUnreachable_AnswersV2AndFailsFastWith503()
     {
-        await using var mirror = await MirrorServer.StartAsync(new Uri($"http://127.0.0.1:{UnusedPort()}"));
+        await using var mirror = await MirrorServer.StartAsync(FreePort.UnreachableUrl());
         using var client = mirror.CreateClient();
 
         using var v2 = await client.GetAsync("/v2/");
@@ -30,7 +25,8 @@ public sealed class AvailabilityTests
     [Fact]
     public async Task Restart_KeepsBlobsManifestsAndTags()
     {
-        var cache = TempDirectory.Create();
+        using var cacheFolder = new TempDirectory();
+        var cache = cacheFolder.Path;
         var content = RandomNumberGenerator.GetBytes(100_000);
         string blobDigest, manifestDigest;
         await using (var upstream = await FakeRegistry.StartAsync())
@@ -40,20 +36,16 @@ public sealed class AvailabilityTests
             await using var first = await MirrorServer.StartAsync(upstream.Url, cache);
             using var client = first.CreateClient();
             await client.GetByteArrayAsync($"/v2/library/app/blobs/{blobDigest}");
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-            (await client.SendAsync(request)).Dispose();
+            (await client.GetManifestAsync("/v2/app/manifests/1")).Dispose();
         }
 
         // The upstream is gone: everything must come from the cache directory.
-        await using var second = await MirrorServer.StartAsync(new Uri($"http://127.0.0.1:{UnusedPort()}"), cache);
+        await using var second = await MirrorServer.StartAsync(FreePort.UnreachableUrl(), cache);
         using var again = second.CreateClient();
         Assert.Equal(content, await again.GetByteArrayAsync($"/v2/library/app/blobs/{blobDigest}"));
         using var byDigest = await again.GetAsync($"/v2/app/manifests/{manifestDigest}");
         Assert.Equal(HttpStatusCode.OK, byDigest.StatusCode);
-        using var tagRequest = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-        tagRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var byTag = await again.SendAsync(tagRequest);
+        using var byTag = await again.GetManifestAsync("/v2/app/manifests/1");
         Assert.Equal(HttpStatusCode.OK, byTag.StatusCode);
         Assert.Equal(manifestDigest, byTag.Headers.GetValues("Docker-Content-Digest").Single());
     }
@@ -69,12 +61,5 @@ public sealed class AvailabilityTests
         var body = await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}?ns=docker.io");
 
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, body);
-    }
-
-    internal static int UnusedPort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

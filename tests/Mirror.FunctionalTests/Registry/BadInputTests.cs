@@ -1,27 +1,10 @@
-using System.Net;
 using System.Text.Json;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Registry;
 
 /// <summary>Malformed names, digests, references and paths get OCI error JSON with a 4xx — never a 500 or a crash.</summary>
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : MirrorWithUpstream
 {
-    private FakeRegistry _upstream = null!;
-    private MirrorServer _mirror = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeRegistry.StartAsync();
-        _mirror = await MirrorServer.StartAsync(_upstream.Url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mirror.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("/v2/UPPER/manifests/latest", 400, "NAME_INVALID")]
     [InlineData("/v2/a..b/manifests/latest", 400, "NAME_INVALID")]
@@ -39,7 +22,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("/v2/library/app/nothing/here", 404, "UNSUPPORTED")]
     public async Task Get_BadInput_OciErrorJson(string path, int status, string code)
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
 
         using var response = await client.GetAsync(path);
 
@@ -48,13 +31,13 @@ public sealed class BadInputTests : IAsyncLifetime
         var error = json.RootElement.GetProperty("errors")[0];
         Assert.Equal(code, error.GetProperty("code").GetString());
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
-        Assert.Equal(0, _upstream.CountMatching("/v2/"));
+        Assert.Equal(0, Upstream.CountMatching("/v2/"));
     }
 
     [Fact]
     public async Task Get_BaseEndpoint_ApiVersionHeader()
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
 
         using var response = await client.GetAsync("/v2/");
 
@@ -65,7 +48,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Get_UnknownNsNamesConfiguredRegistries()
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
 
         var body = await client.GetStringAsync("/v2/") + await (await client.GetAsync("/v2/x/manifests/1?ns=ghcr.io")).Content.ReadAsStringAsync();
 

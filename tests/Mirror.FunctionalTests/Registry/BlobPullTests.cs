@@ -1,34 +1,17 @@
 using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Registry;
 
-public sealed class BlobPullTests : IAsyncLifetime
+public sealed class BlobPullTests : MirrorWithUpstream
 {
-    private FakeRegistry _upstream = null!;
-    private MirrorServer _mirror = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeRegistry.StartAsync();
-        _mirror = await MirrorServer.StartAsync(_upstream.Url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mirror.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    private static readonly TimeSpan FifteenSeconds = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task Get_FiftyConcurrentColdClients_OneUpstreamGetAndCorrectBytes()
     {
-        var content = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
-        var digest = _upstream.AddBlob(content);
-        _upstream.ChunkDelay = TimeSpan.FromMilliseconds(5);
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(4 * 1024 * 1024);
+        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(5);
+        using var client = Mirror.CreateClient();
 
         var pulls = Enumerable.Range(0, 50).Select(async _ =>
         {
@@ -36,22 +19,20 @@ public sealed class BlobPullTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(content.Length, response.Content.Headers.ContentLength);
             Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
-            return FakeRegistry.DigestOf(await response.Content.ReadAsByteArrayAsync());
+            return Sha256Digest.Of(await response.Content.ReadAsByteArrayAsync());
         });
         var digests = await Task.WhenAll(pulls);
 
         Assert.All(digests, d => Assert.Equal(digest, d));
-        Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(1, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
     public async Task Get_LateJoiner_GetsFirstByteBeforeFillEnds()
     {
-        var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
-        var digest = _upstream.AddBlob(content);
-        _upstream.ChunkSize = 16 * 1024;
-        _upstream.ChunkDelay = TimeSpan.FromMilliseconds(20); // 128 chunks ≈ 2.6 s
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(2 * 1024 * 1024);
+        Upstream.SlowBodies(16 * 1024, TimeSpan.FromMilliseconds(20)); // 128 chunks ≈ 2.6 s
+        using var client = Mirror.CreateClient();
 
         using var first = await client.GetAsync($"/v2/library/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
         var firstBody = first.Content.ReadAsByteArrayAsync();
@@ -72,17 +53,16 @@ public sealed class BlobPullTests : IAsyncLifetime
         await lateStream.CopyToAsync(rest);
         Assert.Equal(content.AsSpan(1).ToArray(), rest.ToArray());
         Assert.Equal(content, await firstBody);
-        Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(1, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
         Assert.Equal("coalesced upstream", late.Headers.GetValues("X-Mirror-Cache").Single());
     }
 
     [Fact]
     public async Task Get_CorruptUpstream_ClientsAbortedAndNothingCached()
     {
-        var content = RandomNumberGenerator.GetBytes(512 * 1024);
-        var digest = _upstream.AddBlob(content);
-        _upstream.CorruptBlobs = true;
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(512 * 1024);
+        Upstream.CorruptBlobs = true;
+        using var client = Mirror.CreateClient();
 
         var pulls = Enumerable.Range(0, 3).Select(_ => Assert.ThrowsAnyAsync<Exception>(async () =>
         {
@@ -92,42 +72,39 @@ public sealed class BlobPullTests : IAsyncLifetime
         var errors = await Task.WhenAll(pulls);
         Assert.All(errors, e => Assert.IsAssignableFrom<HttpRequestException>(e is HttpRequestException ? e : e.InnerException ?? e));
 
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_mirror.CacheDirectory, "blobs"), "*", SearchOption.AllDirectories));
-        await WaitForAsync(() => Directory.EnumerateFiles(Path.Combine(_mirror.CacheDirectory, "tmp")).Any() is false);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Mirror.CacheDirectory, "blobs"), "*", SearchOption.AllDirectories));
+        await Poll.UntilAsync(() => Directory.EnumerateFiles(Path.Combine(Mirror.CacheDirectory, "tmp")).Any() is false, "tmp/ emptied", FifteenSeconds);
 
         // A client that arrives after a failed fill closed starts a fresh one (failures are not cached), so the
         // corrupt phase may cost more than one GET; the retry after it costs exactly one.
-        var corruptGets = _upstream.Count("GET", $"/v2/library/app/blobs/{digest}");
+        var corruptGets = Upstream.Count("GET", $"/v2/library/app/blobs/{digest}");
         Assert.InRange(corruptGets, 1, 3);
-        _upstream.CorruptBlobs = false;
+        Upstream.CorruptBlobs = false;
         using var retry = await client.GetAsync($"/v2/library/app/blobs/{digest}");
         Assert.Equal(content, await retry.Content.ReadAsByteArrayAsync());
-        Assert.Equal(corruptGets + 1, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(corruptGets + 1, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
     public async Task Get_UpstreamDiesMidBlob_FillResumesAndClientsGetWholeBlob()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = _upstream.AddBlob(content);
-        _upstream.BreakBlobAfter = 300 * 1024;
-        _upstream.BreaksLeft = 1;
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.BreakNextBlobAfter(300 * 1024);
+        using var client = Mirror.CreateClient();
 
         var bodies = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}")));
 
         Assert.All(bodies, b => Assert.Equal(content, b));
-        Assert.Equal(2, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(2, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
     public async Task Get_UpstreamDiesMidBlobAndResumesFail_ClientsAborted()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = _upstream.AddBlob(content);
-        _upstream.BreakBlobAfter = 100 * 1024;
-        _upstream.RangedStatus = 500; // every resume fails
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.BreakBlobAfter = 100 * 1024;
+        Upstream.RangedStatus = 500; // every resume fails
+        using var client = Mirror.CreateClient();
 
         using var response = await client.GetAsync($"/v2/library/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(content.Length, response.Content.Headers.ContentLength);
@@ -138,11 +115,9 @@ public sealed class BlobPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_RangeDuringFill_PartialContentWithExactBytes()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = _upstream.AddBlob(content);
-        _upstream.ChunkSize = 32 * 1024;
-        _upstream.ChunkDelay = TimeSpan.FromMilliseconds(10);
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.SlowBodies(32 * 1024, TimeSpan.FromMilliseconds(10));
+        using var client = Mirror.CreateClient();
 
         using var full = await client.GetAsync($"/v2/library/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/library/app/blobs/{digest}");
@@ -153,7 +128,7 @@ public sealed class BlobPullTests : IAsyncLifetime
         Assert.Equal($"bytes 500000-599999/{content.Length}", partial.Content.Headers.ContentRange!.ToString());
         Assert.Equal(content.AsSpan(500_000, 100_000).ToArray(), await partial.Content.ReadAsByteArrayAsync());
         Assert.Equal(content, await full.Content.ReadAsByteArrayAsync());
-        Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(1, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Theory]
@@ -167,9 +142,8 @@ public sealed class BlobPullTests : IAsyncLifetime
     [InlineData("lines=1-2", 416, null, -1)]
     public async Task Get_RangeOnHit_ExactStatusAndContentRange(string range, int status, string? contentRange, int length)
     {
-        var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = _upstream.AddBlob(content);
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(1000);
+        using var client = Mirror.CreateClient();
         await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/library/app/blobs/{digest}");
@@ -193,46 +167,43 @@ public sealed class BlobPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_ClientDisconnects_FillCompletesAndNextPullHits()
     {
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = _upstream.AddBlob(content);
-        _upstream.ChunkSize = 32 * 1024;
-        _upstream.ChunkDelay = TimeSpan.FromMilliseconds(10);
-        using (var client = _mirror.CreateClient())
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.SlowBodies(32 * 1024, TimeSpan.FromMilliseconds(10));
+        using (var client = Mirror.CreateClient())
         using (var response = await client.GetAsync($"/v2/library/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead))
         {
             await using var stream = await response.Content.ReadAsStreamAsync();
             await stream.ReadExactlyAsync(new byte[1000]);
         }
 
-        await WaitForAsync(() => File.Exists(BlobPath(digest)));
-        using var again = _mirror.CreateClient();
+        await Poll.UntilAsync(() => File.Exists(BlobPath(digest)), "the fill committed", FifteenSeconds);
+        using var again = Mirror.CreateClient();
         using var hit = await again.GetAsync($"/v2/library/app/blobs/{digest}");
         Assert.Equal(content, await hit.Content.ReadAsByteArrayAsync());
         Assert.Equal("hit disk", hit.Headers.GetValues("X-Mirror-Cache").Single());
-        Assert.Equal(1, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(1, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
     public async Task Head_Uncached_AsksUpstreamAndDoesNotFill()
     {
-        var content = RandomNumberGenerator.GetBytes(5000);
-        var digest = _upstream.AddBlob(content);
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(5000);
+        using var client = Mirror.CreateClient();
 
         using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/library/app/blobs/{digest}"));
 
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(5000, head.Content.Headers.ContentLength);
         Assert.Equal(digest, head.Headers.GetValues("Docker-Content-Digest").Single());
-        Assert.Equal(1, _upstream.Count("HEAD", $"/v2/library/app/blobs/{digest}"));
-        Assert.Equal(0, _upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(1, Upstream.Count("HEAD", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(0, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
     public async Task Get_UnknownBlob_404BlobUnknown()
     {
-        using var client = _mirror.CreateClient();
-        var digest = FakeRegistry.DigestOf([1, 2, 3]);
+        using var client = Mirror.CreateClient();
+        var digest = Sha256Digest.Of([1, 2, 3]);
 
         using var response = await client.GetAsync($"/v2/library/app/blobs/{digest}");
 
@@ -243,30 +214,15 @@ public sealed class BlobPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_SameBlobThroughTwoRepositories_StoredAndFetchedOnce()
     {
-        var content = RandomNumberGenerator.GetBytes(10_000);
-        var digest = _upstream.AddBlob(content);
-        using var client = _mirror.CreateClient();
+        var (content, digest) = Upstream.AddRandomBlob(10_000);
+        using var client = Mirror.CreateClient();
 
         Assert.Equal(content, await client.GetByteArrayAsync($"/v2/library/one/blobs/{digest}"));
         Assert.Equal(content, await client.GetByteArrayAsync($"/v2/team/two/blobs/{digest}"));
 
-        Assert.Equal(1, _upstream.CountMatching($"GET /v2/") - _upstream.CountMatching("manifests"));
+        Assert.Equal(1, Upstream.CountMatching($"GET /v2/") - Upstream.CountMatching("manifests"));
     }
 
     private string BlobPath(string digest) =>
-        Path.Combine(_mirror.CacheDirectory, "blobs", "sha256", digest[7..9], digest[7..]);
-
-    internal static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(15))
-            {
-                Assert.Fail("condition not met within 15 s");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+        Path.Combine(Mirror.CacheDirectory, "blobs", "sha256", digest[7..9], digest[7..]);
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Registry;
 

@@ -1,10 +1,6 @@
-using System.Net;
-using System.Net.Http.Headers;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Registry;
 
-public sealed class ManifestPullTests : IAsyncLifetime
+public sealed class ManifestPullTests : MirrorWithUpstream
 {
     private const string Oci = "application/vnd.oci.image.manifest.v1+json";
     private const string Docker = "application/vnd.docker.distribution.manifest.v2+json";
@@ -12,28 +8,13 @@ public sealed class ManifestPullTests : IAsyncLifetime
     // Deliberately odd formatting: the mirror must return these exact bytes, never re-serialise them.
     private const string ManifestJson = "{\n   \"schemaVersion\": 2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",  \"config\":{},\"layers\":[]}\n";
 
-    private FakeRegistry _upstream = null!;
-    private MirrorServer _mirror = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeRegistry.StartAsync();
-        _mirror = await MirrorServer.StartAsync(_upstream.Url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mirror.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
-
     [Fact]
     public async Task Get_ByTag_ExactBytesTypeAndDigest()
     {
-        var digest = _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
-        using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(Oci, response.Content.Headers.ContentType!.MediaType);
@@ -45,43 +26,43 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_ByTagTwiceWithinTtl_OneUpstreamRequest()
     {
-        _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
         for (var i = 0; i < 3; i++)
         {
-            using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+            using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(1, _upstream.CountMatching("/manifests/1"));
+        Assert.Equal(1, Upstream.CountMatching("/manifests/1"));
     }
 
     [Fact]
     public async Task Get_ByTagAfterTtl_RevalidatesWithHeadOnly()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
-        _upstream.AddManifest("library/app", "1", ManifestJson);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
+        Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
 
-        (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
-        using var second = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        (await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))).Dispose();
+        using var second = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal(1, _upstream.Count("GET", "/v2/library/app/manifests/1"));
-        Assert.Equal(1, _upstream.Count("HEAD", "/v2/library/app/manifests/1"));
+        Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/manifests/1"));
+        Assert.Equal(1, Upstream.Count("HEAD", "/v2/library/app/manifests/1"));
     }
 
     [Fact]
     public async Task Get_TagMovedUpstream_NewDigestServedAfterTtl()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
-        _upstream.AddManifest("library/app", "1", ManifestJson);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
+        Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
-        (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
+        (await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))).Dispose();
 
-        var moved = _upstream.AddManifest("library/app", "1", ManifestJson.Replace("[]", "[ ]", StringComparison.Ordinal));
-        using var second = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        var moved = Upstream.AddManifest("library/app", "1", ManifestJson.Replace("[]", "[ ]", StringComparison.Ordinal));
+        using var second = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(moved, second.Headers.GetValues("Docker-Content-Digest").Single());
     }
@@ -89,13 +70,13 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_UpstreamDownAfterTtl_ServesStaleWithWarning()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
-        var digest = _upstream.AddManifest("library/app", "1", ManifestJson);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:TagTtl"] = "00:00:00" });
+        var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
         using var client = mirror.CreateClient();
-        (await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))).Dispose();
+        (await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))).Dispose();
 
-        _upstream.ForcedStatus = 503;
-        using var stale = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci));
+        Upstream.ForcedStatus = 503;
+        using var stale = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci));
 
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Equal(digest, stale.Headers.GetValues("Docker-Content-Digest").Single());
@@ -105,39 +86,39 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_ByDigest_CachedForeverAndServedByDigest()
     {
-        var digest = _upstream.AddManifest("library/app", null, ManifestJson);
-        using var client = _mirror.CreateClient();
+        var digest = Upstream.AddManifest("library/app", null, ManifestJson);
+        using var client = Mirror.CreateClient();
 
-        using var first = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci));
-        _upstream.ForcedStatus = 500;
-        using var second = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci));
+        using var first = await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Oci));
+        Upstream.ForcedStatus = 500;
+        using var second = await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Oci));
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(ManifestJson, await second.Content.ReadAsStringAsync());
-        Assert.Equal(1, _upstream.CountMatching("/manifests/"));
+        Assert.Equal(1, Upstream.CountMatching("/manifests/"));
     }
 
     [Fact]
     public async Task Get_CachedTypeNotAccepted_NotServedFromCache()
     {
-        var digest = _upstream.AddManifest("library/app", null, ManifestJson);
-        using var client = _mirror.CreateClient();
-        (await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Oci))).Dispose();
+        var digest = Upstream.AddManifest("library/app", null, ManifestJson);
+        using var client = Mirror.CreateClient();
+        (await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Oci))).Dispose();
 
-        using var docker = await client.SendAsync(Request(HttpMethod.Get, $"/v2/app/manifests/{digest}", Docker));
+        using var docker = await client.SendAsync(ManifestRequest.Create($"/v2/app/manifests/{digest}", Docker));
 
         // The cached OCI manifest was not acceptable: the mirror asked the upstream again instead of serving it.
-        Assert.Equal(2, _upstream.CountMatching("/manifests/"));
+        Assert.Equal(2, Upstream.CountMatching("/manifests/"));
         Assert.NotEqual("hit memory", docker.Headers.TryGetValues("X-Mirror-Cache", out var v) ? v.Single() : null);
     }
 
     [Fact]
     public async Task Head_ByTag_HeadersWithoutBody()
     {
-        var digest = _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        var digest = Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
-        using var response = await client.SendAsync(Request(HttpMethod.Head, "/v2/app/manifests/1", Oci));
+        using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci, HttpMethod.Head));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
@@ -147,9 +128,9 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_UnknownTag_404ManifestUnknown()
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
 
-        using var response = await client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/nope", Oci));
+        using var response = await client.SendAsync(ManifestRequest.Create("/v2/app/manifests/nope", Oci));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("MANIFEST_UNKNOWN", await response.Content.ReadAsStringAsync());
@@ -158,13 +139,13 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_ConcurrentColdTag_OneUpstreamGet()
     {
-        _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.SendAsync(Request(HttpMethod.Get, "/v2/app/manifests/1", Oci))));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.SendAsync(ManifestRequest.Create("/v2/app/manifests/1", Oci))));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(1, _upstream.Count("GET", "/v2/library/app/manifests/1"));
+        Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/manifests/1"));
         foreach (var r in responses)
         {
             r.Dispose();
@@ -174,18 +155,11 @@ public sealed class ManifestPullTests : IAsyncLifetime
     [Fact]
     public async Task Get_NoAcceptHeader_StillServes()
     {
-        _upstream.AddManifest("library/app", "1", ManifestJson);
-        using var client = _mirror.CreateClient();
+        Upstream.AddManifest("library/app", "1", ManifestJson);
+        using var client = Mirror.CreateClient();
 
         using var response = await client.GetAsync("/v2/app/manifests/1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static HttpRequestMessage Request(HttpMethod method, string path, string accept)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
-        return request;
     }
 }

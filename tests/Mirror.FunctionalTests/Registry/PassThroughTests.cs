@@ -1,36 +1,28 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Registry;
 
-public sealed class PassThroughTests
+public sealed class PassThroughTests() : MirrorWithUpstream(startMirror: false)
 {
     [Fact]
     public async Task Get_TagsList_ForwardedWithTokenAndNsDropped()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.RequireToken = true;
-        upstream.AddManifest("library/app", "1", "{}");
-        upstream.AddManifest("library/app", "2", "{ }");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        Upstream.RequireToken = true;
+        Upstream.AddManifest("library/app", "1", "{}");
+        Upstream.AddManifest("library/app", "2", "{ }");
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         var body = await client.GetStringAsync("/v2/app/tags/list?ns=docker.io&n=10");
 
         Assert.Contains("\"1\"", body);
         Assert.Contains("\"2\"", body);
-        Assert.Equal(1, upstream.Count("GET", "/v2/library/app/tags/list"));
-        Assert.Equal(1, upstream.Count("GET", "/token"));
+        Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/tags/list"));
+        Assert.Equal(1, Upstream.Count("GET", "/token"));
     }
 
     [Fact]
     public async Task Get_Catalog_Forwarded()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         Assert.Contains("library/app", await client.GetStringAsync("/v2/_catalog"));
@@ -39,23 +31,21 @@ public sealed class PassThroughTests
     [Fact]
     public async Task Push_AllowPushOff_405Unsupported()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         using var response = await client.PostAsync("/v2/library/app/blobs/uploads/", null);
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         Assert.Contains("UNSUPPORTED", await response.Content.ReadAsStringAsync());
-        Assert.Equal(0, upstream.CountMatching("/blobs/uploads"));
+        Assert.Equal(0, Upstream.CountMatching("/blobs/uploads"));
     }
 
     [Fact]
     public async Task Push_AllowPush_UploadLocationRewrittenAndTagInvalidated()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.AddManifest("library/app", "1", "{\"v\":1}");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:AllowPush"] = "true" });
+        Upstream.AddManifest("library/app", "1", "{\"v\":1}");
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:AllowPush"] = "true" });
         using var client = mirror.CreateClient();
         using (var before = await client.GetAsync("/v2/app/manifests/1"))
         {
@@ -68,7 +58,7 @@ public sealed class PassThroughTests
         Assert.StartsWith("/v2/app/blobs/uploads/session-1", location, StringComparison.Ordinal);
 
         var layer = RandomNumberGenerator.GetBytes(100_000);
-        var digest = FakeRegistry.DigestOf(layer);
+        var digest = Sha256Digest.Of(layer);
         using var put = await client.PutAsync($"{location}&digest={digest}", new ByteArrayContent(layer));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
 
@@ -89,18 +79,12 @@ public sealed class PassThroughTests
         await using var ghcr = await FakeRegistry.StartAsync();
         var hubBlob = hub.AddBlob([1]);
         var ghcrBlob = ghcr.AddBlob([2]);
-        await using var mirror = await MirrorServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Mirror:Upstreams:0:Name"] = "docker.io",
-            ["Mirror:Upstreams:0:Url"] = hub.Url.AbsoluteUri,
-            ["Mirror:Upstreams:1:Name"] = "ghcr.io",
-            ["Mirror:Upstreams:1:Url"] = ghcr.Url.AbsoluteUri,
-        });
+        await using var mirror = await MirrorServer.StartAsync(("docker.io", hub.Url), ("ghcr.io", ghcr.Url));
         using var client = mirror.CreateClient();
 
         Assert.Equal(new byte[] { 1 }, await client.GetByteArrayAsync($"/v2/app/blobs/{hubBlob}"));
         Assert.Equal(new byte[] { 2 }, await client.GetByteArrayAsync($"/v2/ghcr.io/org/app/blobs/{ghcrBlob}"));
-        Assert.Equal(new byte[] { 2 }, await client.GetByteArrayAsync($"/v2/org/other/blobs/{FakeRegistry.DigestOf([2])}?ns=ghcr.io"));
+        Assert.Equal(new byte[] { 2 }, await client.GetByteArrayAsync($"/v2/org/other/blobs/{Sha256Digest.Of([2])}?ns=ghcr.io"));
 
         Assert.Equal(1, hub.Count("GET", $"/v2/library/app/blobs/{hubBlob}"));
         Assert.Equal(1, ghcr.Count("GET", $"/v2/org/app/blobs/{ghcrBlob}"));

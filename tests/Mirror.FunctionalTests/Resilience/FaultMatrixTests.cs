@@ -1,41 +1,34 @@
 using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Resilience;
 
 /// <summary>
 /// The fault matrix of docs/resilience.md: what an upstream does wrong, what clients see, what is cached.
 /// </summary>
-public sealed class FaultMatrixTests
+public sealed class FaultMatrixTests() : MirrorWithUpstream(startMirror: false)
 {
     [Fact]
     public async Task UpstreamDiesMidBlob_TwentyClients_FillResumedAndAllCorrect()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var content = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);
-        var digest = upstream.AddBlob(content);
-        upstream.BreakBlobAfter = 700 * 1024;
-        upstream.BreaksLeft = 1;
-        upstream.ChunkDelay = TimeSpan.FromMilliseconds(2);
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        var (content, digest) = Upstream.AddRandomBlob(2 * 1024 * 1024);
+        Upstream.BreakNextBlobAfter(700 * 1024);
+        Upstream.ChunkDelay = TimeSpan.FromMilliseconds(2);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         var bodies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}")));
 
         Assert.All(bodies, b => Assert.Equal(content, b));
-        Assert.Equal(2, upstream.Count("GET", $"/v2/library/app/blobs/{digest}")); // the first GET and one resume
+        Assert.Equal(2, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}")); // the first GET and one resume
         Assert.True(File.Exists(Path.Combine(mirror.CacheDirectory, "blobs", "sha256", digest[7..9], digest[7..])));
     }
 
     [Fact]
     public async Task TooManyRequestsWithRetryAfter_RetriedAfterTheDelayAndClientSucceeds()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var digest = upstream.AddBlob([1, 2, 3]);
-        upstream.FailNext(1, 429, "2");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        var digest = Upstream.AddBlob([1, 2, 3]);
+        Upstream.FailNext(1, 429, "2");
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         var clock = Stopwatch.StartNew();
@@ -43,7 +36,7 @@ public sealed class FaultMatrixTests
 
         Assert.Equal(new byte[] { 1, 2, 3 }, body);
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"retried after {clock.Elapsed}");
-        var times = upstream.Log.Where(l => l.Request.Contains(digest, StringComparison.Ordinal)).Select(l => l.At).ToList();
+        var times = Upstream.Log.Where(l => l.Request.Contains(digest, StringComparison.Ordinal)).Select(l => l.At).ToList();
         Assert.Equal(2, times.Count);
         Assert.True(times[1] - times[0] >= TimeSpan.FromSeconds(1.9));
     }
@@ -51,8 +44,7 @@ public sealed class FaultMatrixTests
     [Fact]
     public async Task UpstreamDown_UncachedFailsWith503WithinConnectTimeout()
     {
-        var port = Registry.AvailabilityTests.UnusedPort();
-        await using var mirror = await MirrorServer.StartAsync(new Uri($"http://127.0.0.1:{port}"));
+        await using var mirror = await MirrorServer.StartAsync(FreePort.UnreachableUrl());
         using var client = mirror.CreateClient();
 
         var clock = Stopwatch.StartNew();
@@ -66,10 +58,9 @@ public sealed class FaultMatrixTests
     [Fact]
     public async Task RepeatedFailures_BreakerOpensFailsFastThenClosesAfterRecovery()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var digest = upstream.AddBlob([7]);
-        upstream.ForcedStatus = 500;
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        var digest = Upstream.AddBlob([7]);
+        Upstream.ForcedStatus = 500;
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:MaxAttempts"] = "1",
             ["Mirror:Upstreams:0:BreakerMinimumThroughput"] = "3",
@@ -83,15 +74,15 @@ public sealed class FaultMatrixTests
             (await client.GetAsync($"/v2/library/app/blobs/{digest}")).Dispose();
         }
 
-        var reached = upstream.CountMatching(digest);
+        var reached = Upstream.CountMatching(digest);
         var clock = Stopwatch.StartNew();
         using var fast = await client.GetAsync($"/v2/library/app/blobs/{digest}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, fast.StatusCode);
         Assert.Contains("circuit open", await fast.Content.ReadAsStringAsync());
         Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(500), $"open breaker took {clock.Elapsed}");
-        Assert.Equal(reached, upstream.CountMatching(digest));
+        Assert.Equal(reached, Upstream.CountMatching(digest));
 
-        upstream.ForcedStatus = null;
+        Upstream.ForcedStatus = null;
         await Task.Delay(1200);
         Assert.Equal(new byte[] { 7 }, await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}"));
     }
@@ -99,12 +90,10 @@ public sealed class FaultMatrixTests
     [Fact]
     public async Task Bulkhead_TwoHundredColdBlobs_NeverMoreThanFourUpstreamBodies()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.ChunkSize = 8 * 1024;
-        upstream.ChunkDelay = TimeSpan.FromMilliseconds(1);
+        Upstream.SlowBodies(8 * 1024, TimeSpan.FromMilliseconds(1));
         var blobs = Enumerable.Range(0, 200).Select(_ => RandomNumberGenerator.GetBytes(32 * 1024)).ToList();
-        var digests = blobs.Select(upstream.AddBlob).ToList();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        var digests = blobs.Select(Upstream.AddBlob).ToList();
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:MaxConcurrentFetches"] = "4",
         });
@@ -113,17 +102,15 @@ public sealed class FaultMatrixTests
         var bodies = await Task.WhenAll(digests.Select(d => client.GetByteArrayAsync($"/v2/library/app/blobs/{d}")));
 
         Assert.Equal(blobs, bodies);
-        Assert.InRange(upstream.MaxConcurrentBodies, 1, 4);
+        Assert.InRange(Upstream.MaxConcurrentBodies, 1, 4);
     }
 
     [Fact]
     public async Task BulkheadQueueFull_ClientsGet429WithRetryAfter()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.ChunkSize = 4 * 1024;
-        upstream.ChunkDelay = TimeSpan.FromMilliseconds(20);
-        var digests = Enumerable.Range(0, 20).Select(_ => upstream.AddBlob(RandomNumberGenerator.GetBytes(64 * 1024))).ToList();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        Upstream.SlowBodies(4 * 1024, TimeSpan.FromMilliseconds(20));
+        var digests = Enumerable.Range(0, 20).Select(_ => Upstream.AddBlob(RandomNumberGenerator.GetBytes(64 * 1024))).ToList();
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:MaxConcurrentFetches"] = "2",
             ["Mirror:Upstreams:0:MaxQueuedFetches"] = "0",
@@ -137,7 +124,7 @@ public sealed class FaultMatrixTests
         Assert.All(limited, r => Assert.True(r.Headers.RetryAfter is not null));
         Assert.Contains("TOOMANYREQUESTS", await limited[0].Content.ReadAsStringAsync());
         Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
-        Assert.InRange(upstream.MaxConcurrentBodies, 1, 2);
+        Assert.InRange(Upstream.MaxConcurrentBodies, 1, 2);
         foreach (var r in responses)
         {
             r.Dispose();
@@ -147,12 +134,9 @@ public sealed class FaultMatrixTests
     [Fact]
     public async Task SlowLorisUpstream_BodyIdleTimeoutFiresAndFillResumes()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var content = RandomNumberGenerator.GetBytes(512 * 1024);
-        var digest = upstream.AddBlob(content);
-        upstream.StallBlobAfter = 100 * 1024;
-        upstream.StallsLeft = 1;
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        var (content, digest) = Upstream.AddRandomBlob(512 * 1024);
+        Upstream.StallNextBlobAfter(100 * 1024);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:BodyIdleTimeout"] = "00:00:01",
         });
@@ -163,32 +147,28 @@ public sealed class FaultMatrixTests
 
         Assert.Equal(content, body);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
-        Assert.Equal(2, upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(2, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
     public async Task UpstreamIgnoresRangeOnResume_FirstBytesSkippedAndBlobCorrect()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var content = RandomNumberGenerator.GetBytes(1024 * 1024);
-        var digest = upstream.AddBlob(content);
-        upstream.BreakBlobAfter = 300 * 1024;
-        upstream.BreaksLeft = 1;
-        upstream.IgnoreRange = true;
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        var (content, digest) = Upstream.AddRandomBlob(1024 * 1024);
+        Upstream.BreakNextBlobAfter(300 * 1024);
+        Upstream.IgnoreRange = true;
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         var bodies = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}")));
 
         Assert.All(bodies, b => Assert.Equal(content, b));
-        Assert.Equal(2, upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
+        Assert.Equal(2, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}"));
     }
 
     [Fact]
     public async Task MissingTagStorm_OneUpstreamRequestWithinNegativeTtl()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         for (var i = 0; i < 10; i++)
@@ -198,14 +178,14 @@ public sealed class FaultMatrixTests
             Assert.Contains("MANIFEST_UNKNOWN", await response.Content.ReadAsStringAsync());
         }
 
-        Assert.Equal(1, upstream.CountMatching("manifests/nope"));
+        Assert.Equal(1, Upstream.CountMatching("manifests/nope"));
 
         // Once the tag exists and is pushed through the mirror, the remembered 404 must not hide it: covered by
         // PassThroughTests; here a short NegativeTtl lets it expire.
-        await using var quick = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Upstreams:0:NegativeTtl"] = "00:00:00.300" });
+        await using var quick = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:NegativeTtl"] = "00:00:00.300" });
         using var quickClient = quick.CreateClient();
         (await quickClient.GetAsync("/v2/library/app/manifests/later")).Dispose();
-        upstream.AddManifest("library/app", "later", "{\"schemaVersion\":2}");
+        Upstream.AddManifest("library/app", "later", "{\"schemaVersion\":2}");
         await Task.Delay(400);
         using var found = await quickClient.GetAsync("/v2/library/app/manifests/later");
         Assert.Equal(HttpStatusCode.OK, found.StatusCode);
@@ -214,13 +194,12 @@ public sealed class FaultMatrixTests
     [Fact]
     public async Task ManifestNotFound_PassedOnAsNotFound()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         using var response = await client.GetAsync("/v2/library/app/manifests/missing");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal(1, upstream.CountMatching("manifests/missing")); // a 404 is not retried
+        Assert.Equal(1, Upstream.CountMatching("manifests/missing")); // a 404 is not retried
     }
 }

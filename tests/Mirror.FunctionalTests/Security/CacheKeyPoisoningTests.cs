@@ -1,10 +1,7 @@
-using System.Net;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Security;
 
 /// <summary>One client's odd requests must not change what another client is answered.</summary>
-public sealed class CacheKeyPoisoningTests
+public sealed class CacheKeyPoisoningTests() : MirrorWithUpstream(startMirror: false)
 {
     private const string Json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{},\"layers\":[]}";
 
@@ -14,13 +11,7 @@ public sealed class CacheKeyPoisoningTests
         await using var dockerHub = await FakeRegistry.StartAsync();
         await using var ghcr = await FakeRegistry.StartAsync();
         var digest = ghcr.AddManifest("team/neg", null, Json);
-        await using var mirror = await MirrorServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Mirror:Upstreams:0:Name"] = "docker.io",
-            ["Mirror:Upstreams:0:Url"] = dockerHub.Url.AbsoluteUri,
-            ["Mirror:Upstreams:1:Name"] = "ghcr.io",
-            ["Mirror:Upstreams:1:Url"] = ghcr.Url.AbsoluteUri,
-        });
+        await using var mirror = await MirrorServer.StartAsync(("docker.io", dockerHub.Url), ("ghcr.io", ghcr.Url));
         using var client = mirror.CreateClient();
 
         using var attacker = await GetAsync(client, $"/v2/bogus/manifests/{digest}", null);
@@ -33,9 +24,8 @@ public sealed class CacheKeyPoisoningTests
     [Fact]
     public async Task ThousandsOfDistinctAcceptHeaders_OneUpstreamFetchAndASmallTagFile()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.AddManifest("library/app", "1", Json);
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        Upstream.AddManifest("library/app", "1", Json);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         for (var i = 0; i < 200; i++)
@@ -45,7 +35,7 @@ public sealed class CacheKeyPoisoningTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(1, upstream.Count("GET", "/v2/library/app/manifests/1"));
+        Assert.Equal(1, Upstream.Count("GET", "/v2/library/app/manifests/1"));
         var tagFiles = Directory.GetFiles(Path.Combine(mirror.CacheDirectory, "tags"));
         Assert.All(tagFiles, f => Assert.True(new FileInfo(f).Length < 4096, $"{f}: {new FileInfo(f).Length} bytes"));
     }

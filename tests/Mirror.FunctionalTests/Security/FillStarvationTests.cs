@@ -1,24 +1,18 @@
-using System.Net;
-using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Mirror.Caching;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Security;
 
 /// <summary>Clients that ask for many blobs and hang up cannot keep the upstream busy for everyone else.</summary>
-public sealed class FillStarvationTests
+public sealed class FillStarvationTests() : MirrorWithUpstream(startMirror: false)
 {
     [Fact]
     public async Task QueuedFillsWhoseClientsLeft_NeverFetched()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.ChunkSize = 16 * 1024;
-        upstream.ChunkDelay = TimeSpan.FromMilliseconds(100); // ~1.6 s per blob
-        var abandoned = Enumerable.Range(0, 6).Select(_ => upstream.AddBlob(RandomNumberGenerator.GetBytes(256 * 1024))).ToArray();
-        var wanted = RandomNumberGenerator.GetBytes(1000);
-        var legit = upstream.AddBlob(wanted);
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        Upstream.SlowBodies(16 * 1024, TimeSpan.FromMilliseconds(100)); // ~1.6 s per blob
+        var abandoned = Enumerable.Range(0, 6).Select(_ => Upstream.AddBlob(RandomNumberGenerator.GetBytes(256 * 1024))).ToArray();
+        var (wanted, legit) = Upstream.AddRandomBlob(1000);
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:MaxConcurrentFetches"] = "1",
         });
@@ -33,20 +27,18 @@ public sealed class FillStarvationTests
         Assert.Equal(wanted, await client.GetByteArrayAsync($"/v2/library/app/blobs/{legit}"));
 
         // One fill had its upstream answer and may finish; the five still queued left with their clients.
-        var fetched = abandoned.Count(d => upstream.Count("GET", $"/v2/library/app/blobs/{d}") > 0);
+        var fetched = abandoned.Count(d => Upstream.Count("GET", $"/v2/library/app/blobs/{d}") > 0);
         Assert.True(fetched <= 1, $"{fetched} abandoned fills reached the upstream");
     }
 
     [Fact]
     public async Task ClientWithTooManyAbandonedFills_429ForNewOnesOthersServed()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.ChunkSize = 16 * 1024;
-        upstream.ChunkDelay = TimeSpan.FromMilliseconds(200);
-        var slow = Enumerable.Range(0, 3).Select(_ => upstream.AddBlob(RandomNumberGenerator.GetBytes(512 * 1024))).ToArray();
-        var another = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
-        var joined = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        Upstream.SlowBodies(16 * 1024, TimeSpan.FromMilliseconds(200));
+        var slow = Enumerable.Range(0, 3).Select(_ => Upstream.AddBlob(RandomNumberGenerator.GetBytes(512 * 1024))).ToArray();
+        var another = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        var joined = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Cache:MaxAbandonedFillsPerClient"] = "2",
         });
@@ -59,28 +51,18 @@ public sealed class FillStarvationTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await WaitUntilAsync(() => mirror.Services.GetRequiredService<BlobCache>().AbandonedFills == 2);
+        await Poll.UntilAsync(() => mirror.Services.GetRequiredService<BlobCache>().AbandonedFills == 2, "2 abandoned fills", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(50));
         using var client = mirror.CreateClient();
         using var refused = await client.GetAsync($"/v2/library/app/blobs/{another}");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Contains("TOOMANYREQUESTS", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(0, upstream.Count("GET", $"/v2/library/app/blobs/{another}"));
+        Assert.Equal(0, Upstream.Count("GET", $"/v2/library/app/blobs/{another}"));
 
         // Joining a running fill is free: the client reading its result again takes it off the budget.
         using var rejoined = await client.GetAsync($"/v2/library/app/blobs/{slow[0]}", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, rejoined.StatusCode);
         using var nowAllowed = await client.GetAsync($"/v2/library/app/blobs/{joined}");
         Assert.Equal(HttpStatusCode.OK, nowAllowed.StatusCode);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition());
     }
 }

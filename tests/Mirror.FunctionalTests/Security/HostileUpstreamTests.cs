@@ -1,23 +1,16 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Security;
 
 /// <summary>
 /// An upstream that misbehaves on purpose: bodies that never end, sizes it does not have, redirects into the
 /// mirror's own network or to file: URLs, a wrong Content-Type for a manifest others serve too.
 /// </summary>
-public sealed class HostileUpstreamTests
+public sealed class HostileUpstreamTests() : MirrorWithUpstream(startMirror: false)
 {
     [Fact]
     public async Task EndlessBodyWithoutLength_CutOffAtMaxBlobSize()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.EndlessBlobs = true;
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        Upstream.EndlessBlobs = true;
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Cache:MaxBlobSize"] = "2MiB",
         });
@@ -35,10 +28,9 @@ public sealed class HostileUpstreamTests
     [Fact]
     public async Task ClaimedLengthOverMaxBlobSize_RefusedWithoutReserving()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var digest = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
-        upstream.ClaimedBlobLength = 10_000_000_000;
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        var digest = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        Upstream.ClaimedBlobLength = 10_000_000_000;
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Cache:MaxBlobSize"] = "1GiB",
         });
@@ -54,10 +46,9 @@ public sealed class HostileUpstreamTests
     [Fact]
     public async Task ClaimedLengthOverFreeSpace_ThatFillFailsNodeStaysReady()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var digest = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
-        upstream.ClaimedBlobLength = 100_000_000_000_000; // 100 TB
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        var digest = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        Upstream.ClaimedBlobLength = 100_000_000_000_000; // 100 TB
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Cache:MaxBlobSize"] = "1PiB",
         });
@@ -78,10 +69,9 @@ public sealed class HostileUpstreamTests
     [InlineData("http://[fe80::1]/blob")]
     public async Task RedirectToForbiddenTarget_502NotFollowed(string target)
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        var digest = upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
-        upstream.RedirectBlobsTo = target;
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        var digest = Upstream.AddBlob(RandomNumberGenerator.GetBytes(1000));
+        Upstream.RedirectBlobsTo = target;
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         using var response = await client.GetAsync($"/v2/library/app/blobs/{digest}");
@@ -90,19 +80,17 @@ public sealed class HostileUpstreamTests
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Contains("\"errors\"", body, StringComparison.Ordinal);
         Assert.Contains("redirect", body, StringComparison.Ordinal);
-        Assert.Equal(1, upstream.Count("GET", $"/v2/library/app/blobs/{digest}")); // refused, not retried
+        Assert.Equal(1, Upstream.Count("GET", $"/v2/library/app/blobs/{digest}")); // refused, not retried
     }
 
     [Fact]
     public async Task RedirectToLoopback_FromLoopbackUpstream_Followed()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
         await using var cdn = await FakeRegistry.StartAsync();
-        var content = RandomNumberGenerator.GetBytes(1000);
-        var digest = upstream.AddBlob(content);
+        var (content, digest) = Upstream.AddRandomBlob(1000);
         cdn.AddBlob(content);
-        upstream.RedirectBlobsTo = new Uri(cdn.Url, "/cdn/" + digest).AbsoluteUri.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        Upstream.RedirectBlobsTo = new Uri(cdn.Url, "/cdn/" + digest).AbsoluteUri.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        await using var mirror = await StartMirrorAsync();
         using var client = mirror.CreateClient();
 
         Assert.Equal(content, await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}"));
@@ -117,19 +105,11 @@ public sealed class HostileUpstreamTests
         hostile.ManifestContentType = "text/html";
         var digest = hostile.AddManifest("team/app", null, Json);
         honest.AddManifest("library/app", null, Json);
-        await using var mirror = await MirrorServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Mirror:Upstreams:0:Name"] = "docker.io",
-            ["Mirror:Upstreams:0:Url"] = honest.Url.AbsoluteUri,
-            ["Mirror:Upstreams:1:Name"] = "ghcr.io",
-            ["Mirror:Upstreams:1:Url"] = hostile.Url.AbsoluteUri,
-        });
+        await using var mirror = await MirrorServer.StartAsync(("docker.io", honest.Url), ("ghcr.io", hostile.Url));
         using var client = mirror.CreateClient();
 
         using var viaHostile = await client.GetAsync($"/v2/ghcr.io/team/app/manifests/{digest}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/library/app/manifests/{digest}");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var viaHonest = await client.SendAsync(request);
+        using var viaHonest = await client.GetManifestAsync($"/v2/library/app/manifests/{digest}");
 
         Assert.Equal("application/vnd.oci.image.manifest.v1+json", viaHostile.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, viaHonest.StatusCode);

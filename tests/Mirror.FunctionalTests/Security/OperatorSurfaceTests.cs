@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
-using Mirror.FunctionalTests.Infrastructure;
 using Mirror.Storage;
 
 namespace Mirror.FunctionalTests.Security;
@@ -10,27 +7,12 @@ namespace Mirror.FunctionalTests.Security;
 /// The admin API, /metrics and /readyz as an attacker sees them: a cross-site page in the operator's browser, a
 /// DNS-rebinding page, a request relayed by a local reverse proxy, a probe anyone can reach.
 /// </summary>
-public sealed class OperatorSurfaceTests : IAsyncLifetime
+public sealed class OperatorSurfaceTests : MirrorWithUpstream
 {
-    private FakeRegistry _upstream = null!;
-    private MirrorServer _mirror = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeRegistry.StartAsync();
-        _mirror = await MirrorServer.StartAsync(_upstream.Url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mirror.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
-
     [Fact]
     public async Task AdminWrite_CrossSiteSimplePost_Refused()
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
 
         // What a form on another site can send: no custom header, a "simple" content type.
         using var form = new StringContent("x=1", null, "application/x-www-form-urlencoded");
@@ -47,7 +29,7 @@ public sealed class OperatorSurfaceTests : IAsyncLifetime
     [InlineData("/metrics")]
     public async Task ForeignHostName_Refused(string path)
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Host = "rebind.attacker.example";
 
@@ -59,7 +41,7 @@ public sealed class OperatorSurfaceTests : IAsyncLifetime
     [Fact]
     public async Task ForwardedByLocalProxy_Refused()
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/cache");
         request.Headers.Add("X-Forwarded-For", "203.0.113.9");
 
@@ -72,7 +54,7 @@ public sealed class OperatorSurfaceTests : IAsyncLifetime
     public async Task Metrics_WithAdminToken_NeedTheToken()
     {
         const string Token = "metrics-admin-token-0123456789";
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?> { ["Mirror:Admin:Token"] = Token });
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Admin:Token"] = Token });
         using var client = mirror.CreateClient();
 
         using var anonymous = await client.GetAsync("/metrics");
@@ -88,9 +70,9 @@ public sealed class OperatorSurfaceTests : IAsyncLifetime
     [Fact]
     public async Task Readiness_NotReady_SaysWhyWithoutPaths()
     {
-        var health = _mirror.Services.GetRequiredService<CacheHealth>();
-        health.ReportWriteFailed("write", new IOException($"No space left on device : '{_mirror.CacheDirectory}/tmp/x'"));
-        using var client = _mirror.CreateClient();
+        var health = Mirror.Services.GetRequiredService<CacheHealth>();
+        health.ReportWriteFailed("write", new IOException($"No space left on device : '{Mirror.CacheDirectory}/tmp/x'"));
+        using var client = Mirror.CreateClient();
 
         using var response = await client.GetAsync("/readyz");
         var body = await response.Content.ReadAsStringAsync();
@@ -98,7 +80,7 @@ public sealed class OperatorSurfaceTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("cannot be written", body, StringComparison.Ordinal);
-        Assert.DoesNotContain(_mirror.CacheDirectory, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(Mirror.CacheDirectory, body, StringComparison.Ordinal);
         Assert.DoesNotContain("/tmp", body, StringComparison.Ordinal);
     }
 }

@@ -1,40 +1,24 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Security;
 
 /// <summary>
 /// An upstream with ForwardClientAuthorization: what one client's credentials fetched is not another's to read,
 /// by tag, by digest, from memory, from disk or stale. Each test failed before the pull scope carried a credential.
 /// </summary>
-public sealed class PrivateContentTests : IAsyncLifetime
+public sealed class PrivateContentTests() : MirrorWithUpstream(new Dictionary<string, string?>
+{
+    ["Mirror:Upstreams:0:ForwardClientAuthorization"] = "true",
+    ["Mirror:Upstreams:0:TagTtl"] = "00:05:00",
+})
 {
     private const string Manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{},\"layers\":[]}";
-    private static readonly AuthenticationHeaderValue Alice = Basic("alice", "right");
-    private static readonly AuthenticationHeaderValue WrongPassword = Basic("alice", "wrong");
-    private FakeRegistry _upstream = null!;
-    private MirrorServer _mirror = null!;
+    private static readonly AuthenticationHeaderValue Alice = BasicAuth.Header("alice", "right");
+    private static readonly AuthenticationHeaderValue WrongPassword = BasicAuth.Header("alice", "wrong");
     private string _digest = null!;
 
-    public async Task InitializeAsync()
+    protected override void ConfigureUpstream(FakeRegistry upstream)
     {
-        _upstream = await FakeRegistry.StartAsync();
-        _upstream.BasicCredentials = ("alice", "right");
-        _digest = _upstream.AddManifest("secret/app", "1", Manifest);
-        _mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?>
-        {
-            ["Mirror:Upstreams:0:ForwardClientAuthorization"] = "true",
-            ["Mirror:Upstreams:0:TagTtl"] = "00:05:00",
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _mirror.DisposeAsync();
-        await _upstream.DisposeAsync();
+        upstream.BasicCredentials = ("alice", "right");
+        _digest = upstream.AddManifest("secret/app", "1", Manifest);
     }
 
     [Theory]
@@ -42,7 +26,7 @@ public sealed class PrivateContentTests : IAsyncLifetime
     [InlineData("HEAD")]
     public async Task TagPulledByAlice_AnonymousOrWrongPassword_401NotTheManifest(string method)
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
         using (var authorized = await SendAsync(client, HttpMethod.Get, "/v2/secret/app/manifests/1", Alice))
         {
             Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
@@ -60,7 +44,7 @@ public sealed class PrivateContentTests : IAsyncLifetime
     [Fact]
     public async Task Revalidation_CredentialsRefused_401NeverStale()
     {
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, settings: new Dictionary<string, string?>
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:ForwardClientAuthorization"] = "true",
             ["Mirror:Upstreams:0:TagTtl"] = "00:00:00",
@@ -71,7 +55,7 @@ public sealed class PrivateContentTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        _upstream.BasicCredentials = ("alice", "rotated"); // alice's old password no longer works upstream
+        Upstream.BasicCredentials = ("alice", "rotated"); // alice's old password no longer works upstream
         using var again = await SendAsync(client, HttpMethod.Get, "/v2/secret/app/manifests/1", Alice);
 
         Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
@@ -81,8 +65,8 @@ public sealed class PrivateContentTests : IAsyncLifetime
     [Fact]
     public async Task ByDigest_CachedForAlice_AnonymousRefusedOnManifestAndBlob()
     {
-        var blob = _upstream.AddBlob(RandomNumberGenerator.GetBytes(5000));
-        using var client = _mirror.CreateClient();
+        var blob = Upstream.AddBlob(RandomNumberGenerator.GetBytes(5000));
+        using var client = Mirror.CreateClient();
         using (var manifest = await SendAsync(client, HttpMethod.Get, $"/v2/secret/app/manifests/{_digest}", Alice))
         using (var layer = await SendAsync(client, HttpMethod.Get, $"/v2/secret/app/blobs/{blob}", Alice))
         {
@@ -99,14 +83,14 @@ public sealed class PrivateContentTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, blobAnon.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, blobHeadAnon.StatusCode);
         Assert.Equal(HttpStatusCode.OK, blobAgain.StatusCode);
-        Assert.Equal(1, _upstream.Count("GET", $"/v2/secret/app/blobs/{blob}")); // alice's second pull is a hit
+        Assert.Equal(1, Upstream.Count("GET", $"/v2/secret/app/blobs/{blob}")); // alice's second pull is a hit
     }
 
     [Fact]
     public async Task NotFoundForAnonymous_DoesNotBlockAlice()
     {
-        _upstream.UnauthorizedStatus = 404; // like registries that hide private repositories
-        using var client = _mirror.CreateClient();
+        Upstream.UnauthorizedStatus = 404; // like registries that hide private repositories
+        using var client = Mirror.CreateClient();
 
         using var anonymous = await SendAsync(client, HttpMethod.Get, "/v2/secret/app/manifests/1", null);
         using var alice = await SendAsync(client, HttpMethod.Get, "/v2/secret/app/manifests/1", Alice);
@@ -118,7 +102,7 @@ public sealed class PrivateContentTests : IAsyncLifetime
     [Fact]
     public async Task Base_ForwardingUpstream_ChallengesSoClientsSendCredentials()
     {
-        using var client = _mirror.CreateClient();
+        using var client = Mirror.CreateClient();
 
         using var anonymous = await SendAsync(client, HttpMethod.Get, "/v2/", null);
         using var alice = await SendAsync(client, HttpMethod.Get, "/v2/", Alice);
@@ -131,8 +115,8 @@ public sealed class PrivateContentTests : IAsyncLifetime
     [Fact]
     public async Task AccessCheck_RememberedPerCredential()
     {
-        var blob = _upstream.AddBlob(RandomNumberGenerator.GetBytes(100));
-        using var client = _mirror.CreateClient();
+        var blob = Upstream.AddBlob(RandomNumberGenerator.GetBytes(100));
+        using var client = Mirror.CreateClient();
         for (var i = 0; i < 3; i++)
         {
             using var response = await SendAsync(client, HttpMethod.Get, $"/v2/secret/app/blobs/{blob}", Alice);
@@ -140,18 +124,14 @@ public sealed class PrivateContentTests : IAsyncLifetime
         }
 
         // One HEAD asked whether alice may read it and one GET filled it; the hits asked nothing more.
-        Assert.Equal(1, _upstream.Count("HEAD", $"/v2/secret/app/blobs/{blob}"));
-        Assert.Equal(1, _upstream.Count("GET", $"/v2/secret/app/blobs/{blob}"));
+        Assert.Equal(1, Upstream.Count("HEAD", $"/v2/secret/app/blobs/{blob}"));
+        Assert.Equal(1, Upstream.Count("GET", $"/v2/secret/app/blobs/{blob}"));
     }
-
-    internal static AuthenticationHeaderValue Basic(string user, string password) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
     internal static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, AuthenticationHeaderValue? authorization)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = ManifestRequest.Create(path, method: method);
         request.Headers.Authorization = authorization;
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
         return await client.SendAsync(request);
     }
 }

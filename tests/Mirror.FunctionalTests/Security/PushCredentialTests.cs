@@ -1,18 +1,13 @@
-using System.Net;
-using System.Text;
-using Mirror.FunctionalTests.Infrastructure;
-
 namespace Mirror.FunctionalTests.Security;
 
 /// <summary>Pushes and deletes through the mirror are the client's own acts, never the mirror account's.</summary>
-public sealed class PushCredentialTests
+public sealed class PushCredentialTests() : MirrorWithUpstream(startMirror: false)
 {
     [Fact]
     public async Task AllowPushWithMirrorCredentials_RefusedAtStart()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
 
-        var failure = await Record.ExceptionAsync(() => MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        var failure = await Record.ExceptionAsync(() => StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:Username"] = "mirror",
             ["Mirror:Upstreams:0:Password"] = "mirror-secret",
@@ -26,10 +21,9 @@ public sealed class PushCredentialTests
     [Fact]
     public async Task ForwardingUpstream_AnonymousPushAndDelete_ChallengedNeverSentWithMirrorAccount()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        upstream.BasicCredentials = ("mirror", "mirror-secret"); // the mirror's account could push here
-        var mirrorAccount = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("mirror:mirror-secret"));
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url, settings: new Dictionary<string, string?>
+        Upstream.BasicCredentials = ("mirror", "mirror-secret"); // the mirror's account could push here
+        var mirrorAccount = BasicAuth.Value("mirror", "mirror-secret");
+        await using var mirror = await StartMirrorAsync(new Dictionary<string, string?>
         {
             ["Mirror:Upstreams:0:Username"] = "mirror",
             ["Mirror:Upstreams:0:Password"] = "mirror-secret",
@@ -44,6 +38,6 @@ public sealed class PushCredentialTests
         Assert.Equal(HttpStatusCode.Unauthorized, upload.StatusCode);
         Assert.Equal("Basic", upload.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
-        Assert.DoesNotContain(mirrorAccount, upstream.Authorizations);
+        Assert.DoesNotContain(mirrorAccount, Upstream.Authorizations);
     }
 }

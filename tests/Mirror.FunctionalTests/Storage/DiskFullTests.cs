@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Storage;
 
@@ -12,14 +8,14 @@ namespace Mirror.FunctionalTests.Storage;
 /// </summary>
 public sealed class DiskFullTests : IAsyncLifetime
 {
-    private readonly string _mount = TempDirectory.Create();
+    private readonly TempDirectory _mountPoint = new();
     private bool _mounted;
     private FakeRegistry _upstream = null!;
 
     public async Task InitializeAsync()
     {
         _upstream = await FakeRegistry.StartAsync();
-        _mounted = Environment.UserName == "root" && await RunAsync("mount", $"-t tmpfs -o size=2m tmpfs {_mount}") == 0;
+        _mounted = Environment.UserName == "root" && await RunAsync("mount", $"-t tmpfs -o size=2m tmpfs {_mountPoint.Path}") == 0;
     }
 
     public async Task DisposeAsync()
@@ -27,26 +23,25 @@ public sealed class DiskFullTests : IAsyncLifetime
         await _upstream.DisposeAsync();
         if (_mounted)
         {
-            await RunAsync("umount", _mount);
+            await RunAsync("umount", _mountPoint.Path);
         }
+
+        _mountPoint.Dispose();
     }
 
     [Fact]
     public async Task GetManifest_DiskFull_ServedWithoutCaching()
     {
-        if (!_mounted)
+        await using var mirror = await StartOnFullDiskAsync();
+        if (mirror is null)
         {
             return;
         }
 
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mount);
-        FillDisk();
         var digest = _upstream.AddManifest("library/app", "1", "{\"schemaVersion\":2}");
         using var client = mirror.CreateClient();
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        using var response = await client.SendAsync(request);
+        using var response = await client.GetManifestAsync("/v2/app/manifests/1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(digest, response.Headers.GetValues("Docker-Content-Digest").Single());
@@ -55,13 +50,12 @@ public sealed class DiskFullTests : IAsyncLifetime
     [Fact]
     public async Task GetBlob_DiskFull_StreamedWithoutCaching()
     {
-        if (!_mounted)
+        await using var mirror = await StartOnFullDiskAsync();
+        if (mirror is null)
         {
             return;
         }
 
-        await using var mirror = await MirrorServer.StartAsync(_upstream.Url, _mount);
-        FillDisk();
         var content = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
         var digest = _upstream.AddBlob(content);
         using var client = mirror.CreateClient();
@@ -69,15 +63,28 @@ public sealed class DiskFullTests : IAsyncLifetime
         var body = await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
 
         Assert.Equal(content, body);
-        Assert.False(File.Exists(Path.Combine(_mount, "blobs", "sha256", digest[7..9], digest[7..])));
+        Assert.False(File.Exists(Path.Combine(_mountPoint.Path, "blobs", "sha256", digest[7..9], digest[7..])));
         using var stats = await client.GetAsync("/admin/cache");
         Assert.Contains("\"writable\":false", await stats.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A mirror whose cache is the tmpfs, then filled up; null when it could not be mounted.</summary>
+    private async Task<MirrorServer?> StartOnFullDiskAsync()
+    {
+        if (!_mounted)
+        {
+            return null;
+        }
+
+        var mirror = await MirrorServer.StartAsync(_upstream.Url, _mountPoint.Path);
+        FillDisk();
+        return mirror;
     }
 
     private void FillDisk()
     {
         // Write until ENOSPC: whatever the mirror created at start (index, folders) stays, nothing more fits.
-        using var filler = new FileStream(Path.Combine(_mount, "filler"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        using var filler = new FileStream(Path.Combine(_mountPoint.Path, "filler"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
         var chunk = new byte[64 * 1024];
         try
         {

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Storage;
 
@@ -35,7 +31,7 @@ public sealed class DiskTierTests : IAsyncLifetime
 
         await PullAsync(client, d);
 
-        await WaitUntilAsync(() => !File.Exists(BlobPath(mirror, b)), "b evicted");
+        await Poll.UntilAsync(() => !File.Exists(BlobPath(mirror, b)), "b evicted", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
         Assert.True(File.Exists(BlobPath(mirror, a)));
         Assert.True(File.Exists(BlobPath(mirror, c)));
         Assert.True(File.Exists(BlobPath(mirror, d)));
@@ -52,7 +48,8 @@ public sealed class DiskTierTests : IAsyncLifetime
     [Fact]
     public async Task Restart_KeepsIndexCountAndHits()
     {
-        var cache = TempDirectory.Create();
+        using var cacheFolder = new TempDirectory();
+        var cache = cacheFolder.Path;
         var (a, b) = (AddBlob(), AddBlob());
         await using (var first = await MirrorServer.StartAsync(_upstream.Url, cache))
         {
@@ -78,7 +75,8 @@ public sealed class DiskTierTests : IAsyncLifetime
     [Fact]
     public async Task Restart_AfterCrashMidFill_NoPartialBlobServedAndIndexConsistent()
     {
-        var cache = TempDirectory.Create();
+        using var cacheFolder = new TempDirectory();
+        var cache = cacheFolder.Path;
         var (kept, lost, partial) = (AddBlob(), AddBlob(), AddBlob());
         await using (var first = await MirrorServer.StartAsync(_upstream.Url, cache))
         {
@@ -109,7 +107,8 @@ public sealed class DiskTierTests : IAsyncLifetime
     [Fact]
     public async Task Restart_CorruptIndex_StartsAndRebuildsFromFiles()
     {
-        var cache = TempDirectory.Create();
+        using var cacheFolder = new TempDirectory();
+        var cache = cacheFolder.Path;
         var a = AddBlob();
         await using (var first = await MirrorServer.StartAsync(_upstream.Url, cache))
         {
@@ -136,7 +135,7 @@ public sealed class DiskTierTests : IAsyncLifetime
     private static async Task PullAsync(HttpClient client, string digest)
     {
         var body = await client.GetByteArrayAsync($"/v2/library/app/blobs/{digest}");
-        Assert.Equal(digest, FakeRegistry.DigestOf(body));
+        Assert.Equal(digest, Sha256Digest.Of(body));
     }
 
     internal static async Task<JsonElement> GetCacheAsync(HttpClient client)
@@ -148,14 +147,4 @@ public sealed class DiskTierTests : IAsyncLifetime
 
     private static string BlobPath(MirrorServer mirror, string digest) =>
         Path.Combine(mirror.CacheDirectory, "blobs", "sha256", digest[7..9], digest[7..]);
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"timed out waiting for: {what}");
-            await Task.Delay(50);
-        }
-    }
 }

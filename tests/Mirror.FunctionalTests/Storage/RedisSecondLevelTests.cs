@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
-using Mirror.FunctionalTests.Infrastructure;
 
 namespace Mirror.FunctionalTests.Storage;
 
@@ -16,7 +13,7 @@ public sealed class RedisSecondLevelTests : IAsyncLifetime
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: apt-get install -y redis-server (bash .ci/run --deps-only does)");
-        _port = Registry.AvailabilityTests.UnusedPort();
+        _port = FreePort.Next();
         _redis = Process.Start(new ProcessStartInfo(binary, $"--port {_port} --bind 127.0.0.1 --save \"\" --appendonly no")
         {
             RedirectStandardOutput = true,
@@ -61,24 +58,17 @@ public sealed class RedisSecondLevelTests : IAsyncLifetime
         await using var second = await MirrorServer.StartAsync(upstream.Url, settings: settings);
 
         using (var a = first.CreateClient())
-        using (var response = await a.SendAsync(Request()))
+        using (var response = await a.GetManifestAsync("/v2/app/manifests/1"))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
         using var b = second.CreateClient();
-        using var shared = await b.SendAsync(Request());
+        using var shared = await b.GetManifestAsync("/v2/app/manifests/1");
 
         Assert.Equal(HttpStatusCode.OK, shared.StatusCode);
         Assert.Equal(digest, shared.Headers.GetValues("Docker-Content-Digest").Single());
         Assert.Equal("hit memory", shared.Headers.GetValues("X-Mirror-Cache").Single());
         Assert.Equal(1, upstream.CountMatching("/manifests/"));
-    }
-
-    private static HttpRequestMessage Request()
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, "/v2/app/manifests/1");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        return request;
     }
 }

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mirror.EndToEndTests.Infrastructure;
+namespace Mirror.Testing;
 
-/// <summary>Free TCP ports on 127.0.0.1 for processes that cannot listen on port 0 and report it back.</summary>
-internal static class FreePort
+/// <summary>Free TCP ports on 127.0.0.1: for processes that cannot listen on port 0 and report it back, and for an
+/// address nothing listens on (an unreachable upstream).</summary>
+public static class FreePort
 {
     /// <remarks>
     /// There is a window between releasing the port and the child binding it; callers that start a server retry
@@ -18,4 +19,7 @@ internal static class FreePort
         listener.Stop();
         return port;
     }
+
+    /// <summary><c>http://127.0.0.1:&lt;free port&gt;</c>: connections to it are refused.</summary>
+    public static Uri UnreachableUrl() => new($"http://127.0.0.1:{Next()}");
 }
