@@ -26,6 +26,12 @@ public sealed class MirrorOptions
     /// <summary>Access to the <c>/admin/</c> endpoints.</summary>
     public AdminOptions Admin { get; set; } = new();
 
+    /// <summary>Client authentication (<c>Mirror:Auth:</c>).</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Per-repository access rules (<c>Mirror:Access:</c>).</summary>
+    public AccessOptions Access { get; set; } = new();
+
     /// <summary>Images kept warm on a schedule (<c>Mirror:Prewarm:</c>).</summary>
     public PrewarmOptions Prewarm { get; set; } = new();
 }

@@ -76,6 +76,30 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
             errors.Add($"Mirror:Metrics:Port must be a TCP port from 1 to 65535 (got {metricsPort}).");
         }
 
+        if (options.Auth.Htpasswd is { Length: > 0 } htpasswd && Mirror.Access.Htpasswd.Check(htpasswd) is { } htpasswdError)
+        {
+            errors.Add($"Mirror:Auth:Htpasswd: {htpasswdError}.");
+        }
+
+        if (options.Access.GroupsFile is { Length: > 0 } groupsFile && !File.Exists(groupsFile))
+        {
+            errors.Add($"Mirror:Access:GroupsFile '{groupsFile}' does not exist.");
+        }
+
+        for (var i = 0; i < options.Access.Rules.Count; i++)
+        {
+            var rule = options.Access.Rules[i];
+            foreach (var action in rule.Actions.Where(a => a is not ("pull" or "push" or "delete")))
+            {
+                errors.Add($"Mirror:Access:Rules:{i}:Actions: '{action}' is not pull, push or delete.");
+            }
+
+            foreach (var glob in rule.Repositories.Where(g => g.Length == 0 || g.StartsWith('/') || g.EndsWith('/')))
+            {
+                errors.Add($"Mirror:Access:Rules:{i}:Repositories: '{glob}' is not a repository glob (e.g. library/*, team/**).");
+            }
+        }
+
         for (var i = 0; i < options.Prewarm.Images.Count; i++)
         {
             if (!Mirror.Prewarm.ImageReference.TryParse(options.Prewarm.Images[i], out _, out var imageError))
@@ -208,9 +232,9 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
 
             // With the mirror's own account and no client identity, "push allowed" means "anyone who reaches the
             // mirror may push and delete in that registry as the mirror".
-            if (u.AllowPush && !string.IsNullOrEmpty(u.Username) && !u.ForwardClientAuthorization)
+            if (u.AllowPush && !string.IsNullOrEmpty(u.Username) && !u.ForwardClientAuthorization && string.IsNullOrEmpty(options.Auth.Htpasswd))
             {
-                errors.Add($"{at}: AllowPush with the mirror's own credentials (Username) would let every client push and delete as that account; set ForwardClientAuthorization=true so pushes use each client's own credentials, or remove AllowPush.");
+                errors.Add($"{at}: AllowPush with the mirror's own credentials (Username) would let every client push and delete as that account; turn on client authentication (Mirror:Auth:Htpasswd, with Mirror:Access:Rules for who may push) or set ForwardClientAuthorization=true so pushes use each client's own credentials, or remove AllowPush.");
             }
         }
 

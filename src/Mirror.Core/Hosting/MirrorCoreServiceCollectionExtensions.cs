@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mirror.Access;
 using Mirror.Caching;
 using Mirror.Configuration;
 using Mirror.Prewarm;
@@ -63,6 +64,8 @@ public static class MirrorCoreServiceCollectionExtensions
         services.TryAddSingleton<BlobCache>();
         services.TryAddSingleton<ManifestCache>();
         services.TryAddSingleton<SmallObjectCache>();
+        services.TryAddSingleton<ClientAuthenticator>();
+        services.TryAddSingleton<AccessPolicy>();
         services.TryAddSingleton<PrewarmRunner>();
         services.TryAddSingleton<PrewarmService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PrewarmService>(sp => sp.GetRequiredService<PrewarmService>()));

@@ -45,6 +45,7 @@ public static class AdminEndpoints
         var token = http.RequestServices.GetRequiredService<IOptions<MirrorOptions>>().Value.Admin.Token;
         if (Deny(http, token) is { } denied)
         {
+            http.RequestServices.GetRequiredService<Audit.AuditLog>().Admin(http, denied.Status);
             if (denied.Status == 401)
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer realm=\"mirror-admin\"";
@@ -53,7 +54,14 @@ public static class AdminEndpoints
             return Error(denied.Status, denied.Code, denied.Message);
         }
 
-        return await next(context);
+        var result = await next(context);
+        if (!HttpMethods.IsGet(http.Request.Method))
+        {
+            // Admin writes change the cache for everyone: each one is audited (reads are not, they are frequent).
+            http.RequestServices.GetRequiredService<Audit.AuditLog>().Admin(http, result is IStatusCodeHttpResult { StatusCode: { } code } ? code : 200);
+        }
+
+        return result;
     }
 
     /// <summary>Middleware: <c>/metrics</c> on the registry port obeys the admin API's access rule.</summary>

@@ -7,6 +7,7 @@ using Prometheus;
 using Mirror.Configuration;
 using Mirror.Hosting;
 using Mirror.Server.Admin;
+using Mirror.Server.Audit;
 using Mirror.Server.Registry;
 using Mirror.Storage;
 
@@ -18,6 +19,7 @@ public static class MirrorServiceCollectionExtensions
     public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMirrorCore(configuration);
+        services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();

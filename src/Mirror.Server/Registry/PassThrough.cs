@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Http.Features;
+using Mirror.Access;
 using Mirror.Caching;
 using Mirror.Oci;
+using Mirror.Server.Audit;
 using Mirror.Upstream;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -27,16 +29,22 @@ internal sealed partial class PassThrough
     private readonly UpstreamRouter _router;
     private readonly ManifestCache _manifests;
     private readonly ILogger _logger;
+    private readonly ClientAuthenticator _authenticator;
+    private readonly AccessPolicy _policy;
+    private readonly AuditLog _audit;
 
-    public PassThrough(IHttpForwarder forwarder, UpstreamRouter router, ManifestCache manifests, ILogger<PassThrough> logger)
+    public PassThrough(IHttpForwarder forwarder, UpstreamRouter router, ManifestCache manifests, ClientAuthenticator authenticator, AccessPolicy policy, AuditLog audit, ILogger<PassThrough> logger)
     {
+        _authenticator = authenticator;
+        _policy = policy;
+        _audit = audit;
         _forwarder = forwarder;
         _router = router;
         _manifests = manifests;
         _logger = logger;
     }
 
-    public async Task<Served> ForwardAsync(HttpContext context, RegistryPath path)
+    public async Task<Served> ForwardAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         var request = context.Request;
         var isWrite = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
@@ -63,6 +71,22 @@ internal sealed partial class PassThrough
         {
             await OciErrorWriter.WriteAsync(context, new OciError(405, OciErrorCode.Unsupported,
                 $"{request.Method} is not allowed: pushes to {upstream.Name} through this mirror are disabled (Mirror:Upstreams:<i>:AllowPush)"));
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
+        }
+
+        // The same rules as pulls ("403 when the user lacks push permission"), decided before anything is forwarded.
+        var action = !isWrite ? AccessAction.Pull : HttpMethods.IsDelete(request.Method) ? AccessAction.Delete : AccessAction.Push;
+        var target = $"{upstream.Name}/{repository?.Value ?? "_catalog"}";
+        if ((isWrite || !_authenticator.AnonymousPull) && identity.IsAnonymous && _authenticator.Enabled)
+        {
+            await RegistryHandler.ChallengeAsync(context, $"authentication required to {action.ToString().ToLowerInvariant()}: docker login to this mirror");
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
+        }
+
+        if (repository is not null && _policy.Deny(identity, upstream.Name, repository.Value, action) is { } denial)
+        {
+            _audit.Denied(context, identity.ToString(), action.ToString().ToLowerInvariant(), target, denial);
+            await OciErrorWriter.WriteAsync(context, new OciError(403, OciErrorCode.Denied, $"denied: {denial}"));
             return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
@@ -95,6 +119,11 @@ internal sealed partial class PassThrough
             }
 
             return new Served(CacheResult.Error, Upstream: upstream.Name);
+        }
+
+        if (isWrite)
+        {
+            _audit.Wrote(context, identity.ToString(), $"{action.ToString().ToLowerInvariant()} {request.Method}", target + path.Suffix);
         }
 
         if (path.Kind == RegistryPathKind.Manifest && repository is not null

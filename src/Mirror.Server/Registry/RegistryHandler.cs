@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using Mirror.Access;
 using Mirror.Caching;
 using Mirror.Observability;
 using Mirror.Oci;
+using Mirror.Server.Audit;
 using Mirror.Upstream;
 
 namespace Mirror.Server.Registry;
@@ -21,14 +23,20 @@ internal sealed partial class RegistryHandler
     private readonly ManifestCache _manifests;
     private readonly PassThrough _passThrough;
     private readonly ILogger _logger;
+    private readonly ClientAuthenticator _authenticator;
+    private readonly AccessPolicy _policy;
+    private readonly AuditLog _audit;
 
     // With any upstream that forwards client credentials, /v2/ must challenge: Docker, podman and skopeo send
     // credentials only after a challenge, and would never send the ones they hold for the mirror.
     private readonly bool _challengeOnBase;
 
-    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ILogger<RegistryHandler> logger)
+    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ClientAuthenticator authenticator, AccessPolicy policy, AuditLog audit, ILogger<RegistryHandler> logger)
     {
-        _challengeOnBase = router.All.Any(u => u.Options.ForwardClientAuthorization);
+        _authenticator = authenticator;
+        _policy = policy;
+        _audit = audit;
+        _challengeOnBase = router.All.Any(u => u.Options.ForwardClientAuthorization) || (authenticator.Enabled && !authenticator.AnonymousPull);
         _passThrough = passThrough;
         _router = router;
         _blobs = blobs;
@@ -46,13 +54,22 @@ internal sealed partial class RegistryHandler
         var served = new Served(CacheResult.Error);
         try
         {
+            // Who asks comes first: wrong credentials are refused even where anonymous pulls are allowed.
+            var authenticated = _authenticator.Authenticate(request.Headers.Authorization.FirstOrDefault());
+            if (authenticated.Identity is not { } identity)
+            {
+                _audit.LoginFailed(context, authenticated.Failure!);
+                await ChallengeAsync(context, $"authentication failed: {authenticated.Failure}");
+                return;
+            }
+
             served = (path.Kind, isRead) switch
             {
                 (RegistryPathKind.Base, true) => await BaseAsync(context, _challengeOnBase),
-                (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path),
-                (RegistryPathKind.Blob, true) => await BlobAsync(context, path),
+                (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path, identity),
+                (RegistryPathKind.Blob, true) => await BlobAsync(context, path, identity),
                 (RegistryPathKind.Base or RegistryPathKind.Unknown, _) => await OtherAsync(context),
-                _ => await _passThrough.ForwardAsync(context, path),
+                _ => await _passThrough.ForwardAsync(context, path, identity),
             };
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -89,8 +106,7 @@ internal sealed partial class RegistryHandler
     {
         if (challenge && string.IsNullOrEmpty(context.Request.Headers.Authorization))
         {
-            context.Response.Headers.WWWAuthenticate = BasicChallenge;
-            await OciErrorWriter.WriteAsync(context, new OciError(401, OciErrorCode.Unauthorized, "authentication required: log in to this mirror with your registry credentials"));
+            await ChallengeAsync(context, "authentication required: docker login to this mirror");
             return CacheResult.Hit;
         }
 
@@ -114,24 +130,57 @@ internal sealed partial class RegistryHandler
     }
 
     /// <summary>Routes the request and makes its pull scope: upstream, repository, and whose credentials count.</summary>
-    private bool TryScope(HttpContext context, string name, [NotNullWhen(true)] out PullScope? scope, out OciError? error) =>
+    private bool TryScope(HttpContext context, string name, ClientIdentity identity, [NotNullWhen(true)] out PullScope? scope, out OciError? error) =>
         _router.TryScope(
             context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null,
             name,
             context.Request.Headers.Authorization.FirstOrDefault(),
-            ClientOf(context),
+            identity.User ?? ClientOf(context),
             out scope,
             out error);
+
+    /// <summary>
+    /// May <paramref name="identity"/> pull from this scope? Anonymous clients where anonymous pulls are off are
+    /// challenged (401); a rule's denial is 403 — both before the cache is consulted, so a hit is refused like a miss.
+    /// </summary>
+    private async Task<bool> AuthorizePullAsync(HttpContext context, PullScope scope, ClientIdentity identity)
+    {
+        if (identity.IsAnonymous && !_authenticator.AnonymousPull)
+        {
+            await ChallengeAsync(context, "authentication required: docker login to this mirror");
+            return false;
+        }
+
+        if (_policy.Deny(identity, scope.Upstream.Name, scope.Repository.Value, AccessAction.Pull) is { } denial)
+        {
+            _audit.Denied(context, identity.ToString(), "pull", $"{scope.Upstream.Name}/{scope.Repository}", denial);
+            await OciErrorWriter.WriteAsync(context, new OciError(403, OciErrorCode.Denied, $"denied: {denial}"));
+            return false;
+        }
+
+        return true;
+    }
+
+    internal static Task ChallengeAsync(HttpContext context, string message)
+    {
+        context.Response.Headers.WWWAuthenticate = BasicChallenge;
+        return OciErrorWriter.WriteAsync(context, new OciError(401, OciErrorCode.Unauthorized, message));
+    }
 
     /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
     internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
 
-    private async Task<Served> ManifestAsync(HttpContext context, RegistryPath path)
+    private async Task<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
-        if (!TryScope(context, path.Name, out var scope, out var error))
+        if (!TryScope(context, path.Name, identity, out var scope, out var error))
         {
             await OciErrorWriter.WriteAsync(context, error!);
             return CacheResult.Error;
+        }
+
+        if (!await AuthorizePullAsync(context, scope, identity))
+        {
+            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
         }
 
         if (!Reference.TryParse(path.Reference, out var reference))
@@ -177,12 +226,17 @@ internal sealed partial class RegistryHandler
         return new Served(lookup.Result, lookup.Source, manifest.Content.Length, upstream);
     }
 
-    private async Task<Served> BlobAsync(HttpContext context, RegistryPath path)
+    private async Task<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
-        if (!TryScope(context, path.Name, out var scope, out var error))
+        if (!TryScope(context, path.Name, identity, out var scope, out var error))
         {
             await OciErrorWriter.WriteAsync(context, error!);
             return CacheResult.Error;
+        }
+
+        if (!await AuthorizePullAsync(context, scope, identity))
+        {
+            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
         }
 
         var upstream = scope.Upstream;
@@ -313,7 +367,7 @@ internal sealed partial class RegistryHandler
     }
 
     /// <summary>One realm for the whole mirror: clients store one credential per registry host, not per upstream.</summary>
-    private const string BasicChallenge = "Basic realm=\"mirror\"";
+    internal const string BasicChallenge = "Basic realm=\"mirror\"";
 
     private static void SetBlobHeaders(HttpResponse response, Digest digest)
     {
