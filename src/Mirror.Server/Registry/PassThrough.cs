@@ -115,7 +115,9 @@ internal sealed partial class PassThrough
             if (!context.Response.HasStarted && error is not (ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled))
             {
                 context.Response.Clear();
-                await OciErrorWriter.WriteAsync(context, new OciError(502, OciErrorCode.Unavailable, $"forwarding to {upstream.Name} failed: {error}"));
+                await OciErrorWriter.WriteAsync(context, IsClientFault(error, context.Features.Get<IForwarderErrorFeature>()?.Exception)
+                    ? new OciError(400, OciErrorCode.Unsupported, $"the request cannot be forwarded to {upstream.Name} as sent ({error}): check its headers and body")
+                    : new OciError(502, OciErrorCode.Unavailable, $"forwarding to {upstream.Name} failed: {error}"));
             }
 
             return new Served(CacheResult.Error, Upstream: upstream.Name);
@@ -134,6 +136,28 @@ internal sealed partial class PassThrough
         }
 
         return new Served(CacheResult.Forwarded, CacheSource.Upstream, Upstream: upstream.Name);
+    }
+
+    /// <summary>
+    /// A request the mirror cannot send on — a broken chunked body from the client, a header value HTTP/1.1 cannot
+    /// carry (non-ASCII) — is the client's fault: 400, not a 502 that would blame the upstream.
+    /// </summary>
+    private static bool IsClientFault(ForwarderError error, Exception? exception)
+    {
+        if (error is ForwarderError.RequestBodyClient)
+        {
+            return true;
+        }
+
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is FormatException or ArgumentException or BadHttpRequestException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A pushed or deleted manifest must not be answered from the cache a moment later.</summary>
