@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Configuration;
+using Mirror.Observability;
 using Mirror.Oci;
 using Mirror.Storage;
 using Mirror.Upstream;
@@ -69,9 +70,12 @@ internal sealed class BlobCache
             static (d, s) => new BlobFill(d, s.scope, s.self._store, new FillLimits(s.self._options.FillTimeout, s.scope.Upstream.Options.MaxResumes, s.self._maxFillBytes), s.self._budget, s.self._logger),
             (self: this, scope));
 
+        // A joiner's own span, linked to the fill's: the fill is in a trace of its own.
+        using var joined = lease.IsOwner ? null : MirrorActivities.StartBlobCoalesced(scope.Upstream.Name, digest.ToString(), lease.Flight.Activity);
         try
         {
             var head = await lease.Flight.Head.WaitAsync(cancellationToken).ConfigureAwait(false);
+            joined?.SetTag(MirrorActivities.BytesTag, head.Length);
             if (head.Uncacheable)
             {
                 lease.Dispose();

@@ -75,6 +75,9 @@ internal sealed partial class BlobFill : Flight
     /// <summary>How many times the upstream body was resumed with a Range request.</summary>
     public int Resumes { get; private set; }
 
+    /// <summary>The fill's span while it runs (null with tracing off): what a joiner's span links to.</summary>
+    public Activity? Activity { get; private set; }
+
     /// <summary>
     /// A fill that has its upstream's answer outlives its clients: finishing it makes the next pull a hit (bounded
     /// by the flight's timeout and the client's fill budget). One still queued for a bulkhead slot, or waiting for
@@ -98,6 +101,8 @@ internal sealed partial class BlobFill : Flight
 
         UpstreamResponse? response = null;
         var started = Stopwatch.GetTimestamp();
+        using var activity = Activity = MirrorActivities.StartBlobFill(_upstream.Name, Digest.ToString());
+        string? failure = null;
         try
         {
             response = await _upstream.SendAsync(_scope.Blob(HttpMethod.Get, Digest), cancellationToken).ConfigureAwait(false);
@@ -149,6 +154,7 @@ internal sealed partial class BlobFill : Flight
             {
                 _outcome = FillOutcome.Failed;
                 Log.FillRejected(_logger, Digest.ToString(), Written, length ?? -1);
+                failure = "the bytes did not match the digest or length";
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -156,6 +162,7 @@ internal sealed partial class BlobFill : Flight
             _outcome = FillOutcome.Failed;
             _head.TrySetResult(new FillHead(null, UpstreamStatus.Unreachable, $"fetching {Digest} from {_upstream.Name} failed ({ex.GetType().Name})"));
             Log.FillFailed(_logger, Digest.ToString(), Written, ex.GetType().Name, ex.Message);
+            failure = $"{ex.GetType().Name} after {Written} bytes";
         }
         finally
         {
@@ -165,7 +172,16 @@ internal sealed partial class BlobFill : Flight
                 _staged?.Discard();
             }
 
-            MirrorMetrics.Fills.WithLabels(_outcome == FillOutcome.Committed ? "committed" : "failed").Inc();
+            var outcome = _outcome == FillOutcome.Committed ? "committed" : "failed";
+            MirrorMetrics.Fills.WithLabels(outcome).Inc();
+            if (activity is not null)
+            {
+                activity.SetTag(MirrorActivities.BytesTag, Written).SetTag(MirrorActivities.FillOutcomeTag, outcome).SetTag(MirrorActivities.FillResumesTag, Resumes);
+                if (_outcome != FillOutcome.Committed)
+                {
+                    MirrorActivities.Fail(activity, failure ?? (_head.Task.IsCompletedSuccessfully ? _head.Task.Result.Error?.Message ?? _head.Task.Result.Detail : null));
+                }
+            }
 
             response?.Dispose();
             Signal();
@@ -242,6 +258,7 @@ internal sealed partial class BlobFill : Flight
                     Resumes++;
                     MirrorMetrics.UpstreamRetries.WithLabels(_upstream.Name).Inc();
                     Log.FillResuming(_logger, Digest.ToString(), Written, Resumes, ex.Message);
+                    Activity?.AddEvent(new ActivityEvent("resume", tags: new ActivityTagsCollection { [MirrorActivities.BytesTag] = Written }));
                     // A fired idle timer cannot be reset: the next body gets a fresh one.
                     idle.Dispose();
                     idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mirror.Observability;
 using Mirror.Oci;
 using Mirror.Upstream;
 
@@ -44,14 +46,17 @@ internal sealed class ContentAccessCheck
             return null;
         }
 
+        using var activity = MirrorActivities.StartAccessCheck(scope.Upstream.Name, manifest);
         var key = Key(scope, digest);
         if (_decisions.TryGetValue(key, out var known) && known.ExpiresAt > _time.GetUtcNow())
         {
+            Decided(activity, known, cached: true);
             return known.Refusal;
         }
 
         using var lease = _flights.Join(key, static (_, s) => new TaskFlight<Decision?>(ct => s.self.AskAsync(s.scope, s.manifest, s.digest, ct), FlightTimeout), (self: this, scope, manifest, digest));
         var decision = await lease.Flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Decided(activity, decision, cached: false);
         if (decision is null)
         {
             return new OciError(503, OciErrorCode.Unavailable, $"{scope.Upstream.Name} could not confirm your access to {scope.Repository}; try again");
@@ -59,6 +64,16 @@ internal sealed class ContentAccessCheck
 
         Remember(key, decision);
         return decision.Refusal;
+    }
+
+    private static void Decided(Activity? activity, Decision? decision, bool cached)
+    {
+        activity?.SetTag(MirrorActivities.DecisionTag, decision is null ? "unavailable" : decision.Refusal is null ? "allowed" : "refused")
+            .SetTag(MirrorActivities.DecisionCachedTag, cached);
+        if (decision is null)
+        {
+            MirrorActivities.Fail(activity, "the upstream could not be asked");
+        }
     }
 
     /// <summary>The upstream just served this content to this credential: that is an answer too.</summary>

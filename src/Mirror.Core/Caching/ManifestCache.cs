@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Configuration;
+using Mirror.Observability;
 using Mirror.Oci;
 using Mirror.Storage;
 using Mirror.Upstream;
@@ -54,7 +55,40 @@ internal sealed partial class ManifestCache
 
     public TagStore Tags => _tags;
 
-    public async ValueTask<ManifestLookup> GetAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    /// <summary>
+    /// The manifest for <paramref name="reference"/>, from the nearest tier that has it. With tracing off this is
+    /// the lookup itself: the span's wrapper costs a listener check, not a state machine.
+    /// </summary>
+    public ValueTask<ManifestLookup> GetAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken) =>
+        MirrorActivities.Source.HasListeners()
+            ? GetTracedAsync(scope, reference, accepted, cancellationToken)
+            : ResolveAsync(scope, reference, accepted, cancellationToken);
+
+    private async ValueTask<ManifestLookup> GetTracedAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    {
+        using var activity = MirrorActivities.StartManifestResolve(scope.Upstream.Name, reference.IsDigest);
+        var lookup = await ResolveAsync(scope, reference, accepted, cancellationToken).ConfigureAwait(false);
+        if (activity is not null)
+        {
+            activity.SetTag(MirrorActivities.CacheResultTag, CacheLabels.Of(lookup.Result));
+            if (lookup.Manifest is not null)
+            {
+                activity.SetTag(MirrorActivities.CacheSourceTag, CacheLabels.Of(lookup.Source));
+            }
+            else if (lookup.Error is { } error)
+            {
+                activity.SetTag(MirrorActivities.ErrorStatusTag, error.StatusCode);
+                if (error.StatusCode >= 500)
+                {
+                    MirrorActivities.Fail(activity, error.Message);
+                }
+            }
+        }
+
+        return lookup;
+    }
+
+    private async ValueTask<ManifestLookup> ResolveAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
         var upstream = scope.Upstream;
         if (reference.IsDigest)
@@ -193,8 +227,28 @@ internal sealed partial class ManifestCache
                 return new ManifestLookup(cached, CacheResult.Hit, null) { Source = source };
             }
 
+            // The span ends with the HEAD: a changed tag's GET that follows belongs to manifest.resolve.
+            using var revalidate = MirrorActivities.StartTagRevalidate(upstream.Name);
             using var head = await upstream.SendAsync(scope.Manifest(HttpMethod.Head, tag, AcceptHeader(accepted)), cancellationToken).ConfigureAwait(false);
-            if (head.Status == UpstreamStatus.Ok && Digest.TryParse(head.DockerContentDigest, out var current) && current == entry.Digest)
+            var same = head.Status == UpstreamStatus.Ok && Digest.TryParse(head.DockerContentDigest, out var current) && current == entry.Digest;
+            if (revalidate is not null)
+            {
+                revalidate.SetTag(MirrorActivities.RevalidateResultTag, same ? "same" : head.Status switch
+                {
+                    UpstreamStatus.Ok => "changed",
+                    UpstreamStatus.NotFound => "gone",
+                    _ when IsRefusal(head.Status) => "refused",
+                    _ => "failed",
+                });
+                if (!same && head.Status is not (UpstreamStatus.Ok or UpstreamStatus.NotFound) && !IsRefusal(head.Status))
+                {
+                    MirrorActivities.Fail(revalidate, head.Detail);
+                }
+
+                revalidate.Stop();
+            }
+
+            if (same)
             {
                 await SetTagAsync(key, entry with { ValidatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
                 return new ManifestLookup(cached, CacheResult.Hit, null) { Source = source };

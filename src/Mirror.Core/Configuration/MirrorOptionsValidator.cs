@@ -81,6 +81,16 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
             errors.Add($"Mirror:Auth:Htpasswd: {htpasswdError}.");
         }
 
+        if (options.Auth.TokenSigningKeyFile is { Length: > 0 } keyFile && (!File.Exists(keyFile) || new FileInfo(keyFile).Length < 32))
+        {
+            errors.Add($"Mirror:Auth:TokenSigningKeyFile '{keyFile}' must exist and hold at least 32 bytes.");
+        }
+
+        if (options.Auth.TokenLifetime < TimeSpan.FromSeconds(30) || options.Auth.TokenLifetime > TimeSpan.FromHours(24))
+        {
+            errors.Add($"Mirror:Auth:TokenLifetime must be from 30 s to 24 h (got {options.Auth.TokenLifetime}).");
+        }
+
         if (options.Access.GroupsFile is { Length: > 0 } groupsFile && !File.Exists(groupsFile))
         {
             errors.Add($"Mirror:Access:GroupsFile '{groupsFile}' does not exist.");

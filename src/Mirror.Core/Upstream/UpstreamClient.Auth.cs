@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Hybrid;
+using Mirror.Observability;
 
 namespace Mirror.Upstream;
 
@@ -131,6 +132,20 @@ internal sealed partial class UpstreamClient
             return null;
         }
 
+        // The realm's host and the scope, never the query's other parameters, the credentials or the token.
+        using var activity = MirrorActivities.StartTokenFetch(Name, realm.Host, scope);
+        var token = await FetchTokenAsync(challenge, realm, scope, credentials, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag(MirrorActivities.TokenResultTag, token is null ? "failed" : "issued");
+        if (token is null)
+        {
+            MirrorActivities.Fail(activity, "no token (see event 1004 in the log)");
+        }
+
+        return token;
+    }
+
+    private async Task<CachedToken?> FetchTokenAsync(AuthChallenge challenge, Uri realm, string scope, string? credentials, CancellationToken cancellationToken)
+    {
         var query = new StringBuilder(realm.Query.Length > 1 ? realm.Query[1..] + "&" : string.Empty);
         if (challenge.Service is { } service)
         {

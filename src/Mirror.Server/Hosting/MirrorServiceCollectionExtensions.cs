@@ -25,6 +25,7 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
         ClientLimits.Add(services);
+        services.AddMirrorTracing(configuration);
         services.AddHostedService<MetricsPortServer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StartupSummary>());
         return services;

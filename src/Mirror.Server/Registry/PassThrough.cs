@@ -44,7 +44,7 @@ internal sealed partial class PassThrough
         _logger = logger;
     }
 
-    public async Task<CacheResult> ForwardAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    public async Task<Served> ForwardAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         var request = context.Request;
         var isWrite = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
@@ -71,7 +71,7 @@ internal sealed partial class PassThrough
         {
             await OciErrorWriter.WriteAsync(context, new OciError(405, OciErrorCode.Unsupported,
                 $"{request.Method} is not allowed: pushes to {upstream.Name} through this mirror are disabled (Mirror:Upstreams:<i>:AllowPush)"));
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         // The same rules as pulls ("403 when the user lacks push permission"), decided before anything is forwarded.
@@ -82,7 +82,7 @@ internal sealed partial class PassThrough
         if (_authenticator.Enabled && (isWrite || !_authenticator.AnonymousPull) && identity.IsAnonymous)
         {
             await RegistryHandler.ChallengeAsync(context, bearer: true, challengeScope, $"authentication required to {verb}: docker login to this mirror");
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         // A rule's denial is final (403, what registry users know for a push they may not make); a token that merely
@@ -91,13 +91,13 @@ internal sealed partial class PassThrough
         {
             _audit.Denied(context, identity.ToString(), verb, target, denial);
             await OciErrorWriter.WriteAsync(context, new OciError(403, OciErrorCode.Denied, $"denied: {denial}"));
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         if (repository is not null && !identity.Allows(path.Name, verb))
         {
             await RegistryHandler.ChallengeAsync(context, bearer: true, challengeScope, $"the token does not grant {verb} on {path.Name}: ask for a new one");
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         var scope = repository is null ? TokenScope.Catalog : isWrite ? TokenScope.PullPush(repository) : TokenScope.Pull(repository);
@@ -131,7 +131,7 @@ internal sealed partial class PassThrough
                     : new OciError(502, OciErrorCode.Unavailable, $"forwarding to {upstream.Name} failed: {error}"));
             }
 
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         if (isWrite)
@@ -146,7 +146,7 @@ internal sealed partial class PassThrough
             await ForgetAsync(upstream, repository, path.Reference, context.RequestAborted);
         }
 
-        return CacheResult.Forwarded;
+        return new Served(CacheResult.Forwarded, CacheSource.Upstream, Upstream: upstream.Name);
     }
 
     /// <summary>

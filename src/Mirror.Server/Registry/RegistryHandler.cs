@@ -51,7 +51,7 @@ internal sealed partial class RegistryHandler
         var request = context.Request;
         var path = RegistryPath.Parse(request.Path.Value is { } p && p.Length > 3 ? p[3..] : string.Empty);
         var isRead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
-        var result = CacheResult.Error;
+        var served = new Served(CacheResult.Error);
         try
         {
             // Who asks comes first: wrong credentials are refused even where anonymous pulls are allowed.
@@ -63,7 +63,7 @@ internal sealed partial class RegistryHandler
                 return;
             }
 
-            result = (path.Kind, isRead) switch
+            served = (path.Kind, isRead) switch
             {
                 (RegistryPathKind.Base, true) => await BaseAsync(context, _challengeOnBase, _authenticator.Enabled),
                 (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path, identity),
@@ -76,7 +76,7 @@ internal sealed partial class RegistryHandler
         {
             // The client left; a fill it started goes on without it. A hang-up is not a mirror error: the request
             // keeps the result it had when the body started (a cancelled pull of a hit is still a hit).
-            result = CacheResult.Error;
+            served = served with { Result = CacheResult.Error, Bytes = 0 };
         }
         finally
         {
@@ -86,17 +86,23 @@ internal sealed partial class RegistryHandler
                 RegistryPathKind.Blob when isRead => "blob",
                 _ => "other",
             };
-            var resultName = ResultName(result);
+            var resultName = ResultName(served.Result);
             var elapsed = Stopwatch.GetElapsedTime(started);
             MirrorMetrics.Requests.WithLabels(kind, resultName).Inc();
             MirrorMetrics.RequestDuration.WithLabels(kind).Observe(elapsed.TotalSeconds);
-            Log.Request(_logger, request.Method, kind, context.Response.StatusCode, resultName, elapsed.TotalMilliseconds);
+
+            // Off by default (a line per request costs more than serving a hit): nothing is formatted unless it is on.
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                Log.Request(_logger, request.Method, kind, context.Response.StatusCode, resultName, served.Source is { } source ? CacheLabels.Of(source) : "-",
+                    served.Bytes, elapsed.TotalMilliseconds, ClientOf(context), served.Upstream ?? "-", Activity.Current?.TraceId.ToHexString() ?? "-");
+            }
         }
     }
 
     private static string ResultName(CacheResult result) => CacheLabels.Of(result);
 
-    private static async Task<CacheResult> BaseAsync(HttpContext context, bool challenge, bool bearer)
+    private static async Task<Served> BaseAsync(HttpContext context, bool challenge, bool bearer)
     {
         if (challenge && string.IsNullOrEmpty(context.Request.Headers.Authorization))
         {
@@ -114,7 +120,7 @@ internal sealed partial class RegistryHandler
         return CacheResult.Hit;
     }
 
-    private static async Task<CacheResult> OtherAsync(HttpContext context)
+    private static async Task<Served> OtherAsync(HttpContext context)
     {
         var read = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
         await OciErrorWriter.WriteAsync(context, read
@@ -188,7 +194,7 @@ internal sealed partial class RegistryHandler
     /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
     internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
 
-    private async Task<CacheResult> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async Task<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         if (!TryScope(context, path.Name, identity, out var scope, out var error))
         {
@@ -198,7 +204,7 @@ internal sealed partial class RegistryHandler
 
         if (!await AuthorizePullAsync(context, path.Name, scope, identity))
         {
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
         }
 
         if (!Reference.TryParse(path.Reference, out var reference))
@@ -208,16 +214,17 @@ internal sealed partial class RegistryHandler
             await OciErrorWriter.WriteAsync(context, path.Reference.Contains(':')
                 ? OciError.DigestInvalid(path.Reference)
                 : OciError.ManifestUnknown(path.Reference));
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
         }
 
         var acceptHeaders = context.Request.Headers.Accept;
         var accepted = acceptHeaders.Count <= 1 ? MediaTypes.ParseAcceptCached(acceptHeaders.ToString()) : MediaTypes.ParseAccept(acceptHeaders);
+        var upstream = scope.Upstream.Name;
         var lookup = await _manifests.GetAsync(scope, reference, accepted, context.RequestAborted);
         if (lookup.Manifest is not { } manifest)
         {
             await WriteUpstreamErrorAsync(context, lookup.Error!, scope.Upstream);
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream);
         }
 
         var response = context.Response;
@@ -233,16 +240,17 @@ internal sealed partial class RegistryHandler
             response.Headers.Warning = $"110 mirror \"Response is Stale: {SanitizeHeader(lookup.StaleReason)}\"";
         }
 
-        if (!HttpMethods.IsHead(context.Request.Method))
+        if (HttpMethods.IsHead(context.Request.Method))
         {
-            await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
-            MirrorMetrics.ServedBytes.WithLabels(CacheLabels.Of(lookup.Source)).Inc(manifest.Content.Length);
+            return new Served(lookup.Result, lookup.Source, 0, upstream);
         }
 
-        return lookup.Result;
+        await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
+        MirrorMetrics.ServedBytes.WithLabels(CacheLabels.Of(lookup.Source)).Inc(manifest.Content.Length);
+        return new Served(lookup.Result, lookup.Source, manifest.Content.Length, upstream);
     }
 
-    private async Task<CacheResult> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async Task<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         if (!TryScope(context, path.Name, identity, out var scope, out var error))
         {
@@ -252,14 +260,14 @@ internal sealed partial class RegistryHandler
 
         if (!await AuthorizePullAsync(context, path.Name, scope, identity))
         {
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
         }
 
         var upstream = scope.Upstream;
         if (!Digest.TryParse(path.Reference, out var digest))
         {
             await OciErrorWriter.WriteAsync(context, OciError.DigestInvalid(path.Reference));
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         var aborted = context.RequestAborted;
@@ -269,19 +277,19 @@ internal sealed partial class RegistryHandler
             if (headError is not null)
             {
                 await WriteUpstreamErrorAsync(context, headError, upstream);
-                return CacheResult.Error;
+                return new Served(CacheResult.Error, Upstream: upstream.Name);
             }
 
             SetBlobHeaders(context.Response, digest);
             context.Response.ContentLength = length;
-            return CacheResult.Hit;
+            return new Served(CacheResult.Hit, Upstream: upstream.Name);
         }
 
         var opened = await _blobs.OpenAsync(scope, digest, aborted);
         if (opened.Content is not { } content)
         {
             await WriteUpstreamErrorAsync(context, opened.Error!, upstream);
-            return CacheResult.Error;
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 
         using (content)
@@ -293,7 +301,7 @@ internal sealed partial class RegistryHandler
     /// <summary>
     /// Headers, then the body: <code>length (wait for it only if a Range needs it) ─▶ Range ─▶ headers ─▶ copy ─▶ map the result</code>
     /// </summary>
-    private async Task<CacheResult> SendBlobAsync(HttpContext context, Digest digest, BlobContent content, UpstreamClient upstream)
+    private async Task<Served> SendBlobAsync(HttpContext context, Digest digest, BlobContent content, UpstreamClient upstream)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
@@ -306,7 +314,7 @@ internal sealed partial class RegistryHandler
             if (size is null)
             {
                 await OciErrorWriter.WriteAsync(context, new OciError(502, OciErrorCode.Unavailable, $"fetching {digest} from {upstream.Name} failed"));
-                return CacheResult.Error;
+                return new Served(CacheResult.Error, Upstream: upstream.Name);
             }
         }
 
@@ -319,11 +327,11 @@ internal sealed partial class RegistryHandler
             {
                 case RangeKind.Malformed:
                     await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"unsupported Range '{OciError.Shorten(rangeHeader ?? string.Empty)}': use a single bytes=N- or bytes=N-M range"));
-                    return CacheResult.Error;
+                    return new Served(CacheResult.Error, Upstream: upstream.Name);
                 case RangeKind.NotSatisfiable:
                     response.Headers.ContentRange = $"bytes */{total}";
                     await OciErrorWriter.WriteAsync(context, new OciError(416, OciErrorCode.RangeInvalid, $"range '{OciError.Shorten(rangeHeader ?? string.Empty)}' is not satisfiable: the blob has {total} bytes"));
-                    return CacheResult.Error;
+                    return new Served(CacheResult.Error, Upstream: upstream.Name);
                 case RangeKind.Satisfiable:
                     response.StatusCode = StatusCodes.Status206PartialContent;
                     response.Headers.ContentRange = $"bytes {first}-{last}/{total}";
@@ -346,13 +354,15 @@ internal sealed partial class RegistryHandler
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            return content.Result;
+            return new Served(content.Result, content.Source, 0, upstream.Name);
         }
 
+        long sent = 0;
         switch (await content.CopyToAsync(response.Body, offset, count, aborted))
         {
             case CopyResult.Completed:
-                MirrorMetrics.ServedBytes.WithLabels(source).Inc(count ?? (await content.GetLengthAsync(aborted) ?? 0) - offset);
+                sent = count ?? (await content.GetLengthAsync(aborted) ?? 0) - offset;
+                MirrorMetrics.ServedBytes.WithLabels(source).Inc(sent);
                 break;
             case CopyResult.SourceFailed:
                 // Never end a short or wrong body as if it were complete: the client must see a broken transfer.
@@ -362,7 +372,7 @@ internal sealed partial class RegistryHandler
         }
 
         // A client that hung up keeps the result the request had (a cancelled pull of a hit is still a hit).
-        return content.Result;
+        return new Served(content.Result, content.Source, sent, upstream.Name);
     }
 
     /// <summary>
@@ -397,8 +407,9 @@ internal sealed partial class RegistryHandler
 
     private static partial class Log
     {
-        [LoggerMessage(4001, LogLevel.Information, "{Method} {Kind} {Status} {Result} in {ElapsedMs:0.0} ms")]
-        public static partial void Request(ILogger logger, string method, string kind, int status, string result, double elapsedMs);
+        /// <summary>One line per request, every field its own <c>State</c> entry in the json format; TraceId joins it to its trace.</summary>
+        [LoggerMessage(4001, LogLevel.Information, "{Method} {Kind} {Status} {Result} from {Source}, {Bytes} bytes in {ElapsedMs:0.0} ms; client {Client}, upstream {Upstream}, trace {TraceId}")]
+        public static partial void Request(ILogger logger, string method, string kind, int status, string result, string source, long bytes, double elapsedMs, string client, string upstream, string traceId);
 
         [LoggerMessage(4002, LogLevel.Warning, "Aborted a client transfer of {Digest}: {Reason}")]
         public static partial void FillAborted(ILogger logger, string digest, string reason);

@@ -112,6 +112,9 @@ public sealed class FakeRegistry : IAsyncDisposable
     /// <summary>Docker Hub's pull budget headers to send on manifest answers (limit, remaining), when set.</summary>
     public (int Limit, int Remaining)? RateLimit { get; set; }
 
+    /// <summary>The W3C <c>traceparent</c> header of every request that carried one, with its "METHOD /path".</summary>
+    public ConcurrentQueue<(string Request, string TraceParent)> TraceParents { get; } = new();
+
     /// <summary>Authorization headers seen on /v2/&lt;name&gt;/ requests, in order.</summary>
     public ConcurrentQueue<string> Authorizations { get; } = new();
 
@@ -194,6 +197,11 @@ public sealed class FakeRegistry : IAsyncDisposable
         var path = request.Path.Value ?? "/";
         _counts.AddOrUpdate($"{request.Method} {path}", 1, (_, n) => n + 1);
         Log.Enqueue((DateTimeOffset.UtcNow, $"{request.Method} {path}"));
+        if (request.Headers.TryGetValue("traceparent", out var traceParent))
+        {
+            TraceParents.Enqueue(($"{request.Method} {path}", traceParent.ToString()));
+        }
+
         var response = context.Response;
         if (path.StartsWith("/v2/", StringComparison.Ordinal) && path.Length > 4 && Interlocked.Decrement(ref _failsLeft) >= 0)
         {

@@ -29,7 +29,8 @@ public sealed class MirrorServer : IAsyncDisposable
     public HttpClient CreateClient() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>Starts a mirror whose default upstream, docker.io, is <paramref name="upstream"/>.</summary>
-    public static Task<MirrorServer> StartAsync(Uri upstream, string? cacheDirectory = null, IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Runs before <c>AddMirror</c>: a test's logger provider or trace exporter.</param>
+    public static Task<MirrorServer> StartAsync(Uri upstream, string? cacheDirectory = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -41,7 +42,7 @@ public sealed class MirrorServer : IAsyncDisposable
             values[key] = value;
         }
 
-        return StartAsync(values, cacheDirectory);
+        return StartAsync(values, cacheDirectory, configure);
     }
 
     /// <summary>Starts a mirror with these upstreams, in this order (the first one, docker.io, is the default).</summary>
@@ -57,7 +58,8 @@ public sealed class MirrorServer : IAsyncDisposable
         return StartAsync(settings);
     }
 
-    public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null)
+    /// <param name="configure">Runs before <c>AddMirror</c>: a test's logger provider or trace exporter.</param>
+    public static async Task<MirrorServer> StartAsync(IDictionary<string, string?> settings, string? cacheDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
         var ownCache = cacheDirectory is null ? new TempDirectory() : null;
         cacheDirectory ??= ownCache!.Path;
@@ -66,6 +68,7 @@ public sealed class MirrorServer : IAsyncDisposable
             var builder = LoopbackApp.CreateBuilder();
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Mirror:Cache:Directory"] = cacheDirectory });
+            configure?.Invoke(builder);
             builder.Services.AddMirror(builder.Configuration);
             var app = builder.Build();
             app.MapMirror();
