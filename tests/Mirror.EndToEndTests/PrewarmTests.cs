@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 
 namespace Mirror.EndToEndTests;
 
@@ -24,24 +22,8 @@ public sealed class PrewarmTests(EndToEndFixture fixture, ITestOutputHelper outp
         using var admin = new HttpClient { BaseAddress = fixture.Mirror.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
         admin.DefaultRequestHeaders.Add("X-Mirror-Admin", "1");
 
-        var job = await steps.RunAsync($"POST /admin/prewarm {image.Repository}:{image.Tag}", async () =>
-        {
-            using var started = await admin.PostAsJsonAsync("/admin/prewarm", new { images = new[] { $"{image.Repository}:{image.Tag}" } });
-            Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
-            var location = started.Headers.Location!.OriginalString;
-            for (var i = 0; i < 600; i++)
-            {
-                var state = JsonDocument.Parse(await admin.GetStringAsync(location)).RootElement;
-                if (state.GetProperty("state").GetString() is "succeeded" or "failed")
-                {
-                    return state;
-                }
-
-                await Task.Delay(100);
-            }
-
-            throw new TimeoutException($"prewarm {location} did not finish in 60 s");
-        });
+        var job = await steps.RunAsync($"POST /admin/prewarm {image.Repository}:{image.Tag}", () =>
+            PrewarmJob.RunAsync(admin, new { images = new[] { $"{image.Repository}:{image.Tag}" } }, TimeSpan.FromSeconds(60)));
 
         Assert.True(job.GetProperty("state").GetString() == "succeeded", $"prewarm did not succeed: {job}");
         Assert.Equal(job.GetProperty("blobs").GetProperty("total").GetInt64(), job.GetProperty("blobs").GetProperty("done").GetInt64());

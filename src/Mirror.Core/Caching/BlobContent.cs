@@ -26,7 +26,7 @@ internal abstract class BlobContent : IDisposable
     public abstract void Dispose();
 
     /// <summary>Writes one chunk to the client; a failure there is the client's, not the source's.</summary>
-    protected static async ValueTask<CopyResult> WriteAsync(Stream destination, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    internal static async ValueTask<CopyResult> WriteAsync(Stream destination, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
     {
         try
         {

@@ -41,7 +41,7 @@ internal sealed partial class BlobFill
                         return (CopyResult.SourceFailed, $"fill of {Digest}: temp file shorter than reported");
                     }
 
-                    var written = await WriteChunkAsync(destination, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    var written = await BlobContent.WriteAsync(destination, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     if (written != CopyResult.Completed)
                     {
                         return (written, null);
@@ -77,23 +77,6 @@ internal sealed partial class BlobFill
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static async ValueTask<CopyResult> WriteChunkAsync(Stream destination, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await destination.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
-            return CopyResult.Completed;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return CopyResult.Canceled;
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            return CopyResult.ClientGone;
         }
     }
 }

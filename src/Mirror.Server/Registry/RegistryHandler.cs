@@ -191,20 +191,29 @@ internal sealed partial class RegistryHandler
         return OciErrorWriter.WriteAsync(context, new OciError(401, OciErrorCode.Unauthorized, message));
     }
 
+    private static readonly object UpstreamItem = new();
+
+    /// <summary>The pull's scope, once routed and allowed; null when an error has been answered instead.</summary>
+    private async Task<PullScope?> PullScopeAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    {
+        if (!TryScope(context, path.Name, identity, out var scope, out var error))
+        {
+            await OciErrorWriter.WriteAsync(context, error!);
+            return null;
+        }
+
+        context.Items[UpstreamItem] = scope.Upstream.Name;
+        return await AuthorizePullAsync(context, path.Name, scope, identity) ? scope : null;
+    }
+
     /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
     internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
 
     private async Task<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
-        if (!TryScope(context, path.Name, identity, out var scope, out var error))
+        if (await PullScopeAsync(context, path, identity) is not { } scope)
         {
-            await OciErrorWriter.WriteAsync(context, error!);
-            return CacheResult.Error;
-        }
-
-        if (!await AuthorizePullAsync(context, path.Name, scope, identity))
-        {
-            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
+            return new Served(CacheResult.Error, Upstream: context.Items[UpstreamItem] as string);
         }
 
         if (!Reference.TryParse(path.Reference, out var reference))
@@ -252,15 +261,9 @@ internal sealed partial class RegistryHandler
 
     private async Task<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
-        if (!TryScope(context, path.Name, identity, out var scope, out var error))
+        if (await PullScopeAsync(context, path, identity) is not { } scope)
         {
-            await OciErrorWriter.WriteAsync(context, error!);
-            return CacheResult.Error;
-        }
-
-        if (!await AuthorizePullAsync(context, path.Name, scope, identity))
-        {
-            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
+            return new Served(CacheResult.Error, Upstream: context.Items[UpstreamItem] as string);
         }
 
         var upstream = scope.Upstream;

@@ -1,5 +1,4 @@
 using Mirror.Access;
-using Mirror.Configuration;
 
 namespace Mirror.Tests.Access;
 

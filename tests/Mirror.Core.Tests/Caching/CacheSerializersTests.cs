@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Mirror.Caching;
-using Mirror.Oci;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Caching;
 

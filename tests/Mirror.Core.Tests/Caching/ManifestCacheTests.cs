@@ -1,10 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Mirror.Caching;
-using Mirror.Configuration;
-using Mirror.Oci;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Caching;
 

@@ -1,4 +1,3 @@
-using Mirror.Caching;
 
 namespace Mirror.Tests.Caching;
 

@@ -4,8 +4,6 @@ using System.Text;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Mirror.Configuration;
-using Mirror.Oci;
 using Mirror.Upstream;
 
 namespace Mirror.Tests.Caching;

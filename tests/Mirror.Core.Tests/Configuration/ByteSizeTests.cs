@@ -1,4 +1,3 @@
-using Mirror.Configuration;
 
 namespace Mirror.Tests.Configuration;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Mirror.Configuration;
 
 namespace Mirror.Tests.Configuration;
 

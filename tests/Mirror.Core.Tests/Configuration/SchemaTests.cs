@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.Json;
-using Mirror.Configuration;
 
 namespace Mirror.Tests.Configuration;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mirror.Oci;
 
 namespace Mirror.Tests.Oci;
 

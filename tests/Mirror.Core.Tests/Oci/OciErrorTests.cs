@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Mirror.Oci;
 
 namespace Mirror.Tests.Oci;
 

@@ -1,4 +1,3 @@
-using Mirror.Oci;
 
 namespace Mirror.Tests.Oci;
 

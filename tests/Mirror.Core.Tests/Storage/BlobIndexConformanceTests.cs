@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Mirror.Oci;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 

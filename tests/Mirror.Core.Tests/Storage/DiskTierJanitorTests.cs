@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Mirror.Oci;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 

@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Mirror.Oci;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 

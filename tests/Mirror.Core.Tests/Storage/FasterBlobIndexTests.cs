@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mirror.Oci;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 

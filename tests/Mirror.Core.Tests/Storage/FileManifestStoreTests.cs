@@ -1,6 +1,4 @@
 using System.Text;
-using Mirror.Oci;
-using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 

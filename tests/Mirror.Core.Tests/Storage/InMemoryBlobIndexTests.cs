@@ -1,4 +1,3 @@
-using Mirror.Storage;
 
 namespace Mirror.Tests.Storage;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mirror.Storage;
-using Mirror.Oci;
 
 namespace Mirror.Tests.Storage;
 

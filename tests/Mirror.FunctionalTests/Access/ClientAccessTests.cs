@@ -40,15 +40,9 @@ public sealed class ClientAccessTests() : MirrorWithUpstream(startMirror: false)
     public async Task TokenFlow_LoginTokenGrantsWhatTheRulesAllow()
     {
         var digest = Upstream.AddBlob([3, 1, 4]);
-        await using var mirror = await StartMirrorAsync(Settings(new()
-        {
-            ["Mirror:Upstreams:0:AllowPush"] = "true",
-            ["Mirror:Access:Rules:0:Users:0"] = "alice",
-            ["Mirror:Access:Rules:0:Actions:0"] = "pull",
-            ["Mirror:Access:Rules:0:Actions:1"] = "push",
-            ["Mirror:Access:Rules:1:Users:0"] = "bob",
-            ["Mirror:Access:Rules:1:Actions:0"] = "pull",
-        }));
+        var settings = Rules(("alice", null, ["pull", "push"]), ("bob", null, ["pull"]));
+        settings["Mirror:Upstreams:0:AllowPush"] = "true";
+        await using var mirror = await StartMirrorAsync(Settings(settings));
         using var client = mirror.CreateClient();
 
         // What docker login and a push do: the challenge's realm, with Basic credentials, for the scopes needed.
@@ -99,15 +93,7 @@ public sealed class ClientAccessTests() : MirrorWithUpstream(startMirror: false)
     public async Task Rules_DeniedPull403EvenForACachedBlob()
     {
         var digest = Upstream.AddBlob([7, 8, 9]);
-        await using var mirror = await StartMirrorAsync(Settings(new()
-        {
-            ["Mirror:Access:Rules:0:Users:0"] = "alice",
-            ["Mirror:Access:Rules:0:Repositories:0"] = "library/**",
-            ["Mirror:Access:Rules:0:Actions:0"] = "pull",
-            ["Mirror:Access:Rules:1:Users:0"] = "bob",
-            ["Mirror:Access:Rules:1:Repositories:0"] = "team/*",
-            ["Mirror:Access:Rules:1:Actions:0"] = "pull",
-        }));
+        await using var mirror = await StartMirrorAsync(Settings(Rules(("alice", "library/**", ["pull"]), ("bob", "team/*", ["pull"]))));
         using var client = mirror.CreateClient();
 
         using var alice = await SendAsync(client, HttpMethod.Get, $"/v2/library/app/blobs/{digest}", Alice);
@@ -186,6 +172,27 @@ public sealed class ClientAccessTests() : MirrorWithUpstream(startMirror: false)
     }
 
     public void Dispose() => _files.Dispose();
+
+    /// <summary><c>Mirror:Access:Rules</c> entries, in order: a user, an optional repository glob, the actions.</summary>
+    private static Dictionary<string, string?> Rules(params (string User, string? Repository, string[] Actions)[] rules)
+    {
+        var settings = new Dictionary<string, string?>();
+        for (var i = 0; i < rules.Length; i++)
+        {
+            settings[$"Mirror:Access:Rules:{i}:Users:0"] = rules[i].User;
+            if (rules[i].Repository is { } repository)
+            {
+                settings[$"Mirror:Access:Rules:{i}:Repositories:0"] = repository;
+            }
+
+            for (var a = 0; a < rules[i].Actions.Length; a++)
+            {
+                settings[$"Mirror:Access:Rules:{i}:Actions:{a}"] = rules[i].Actions[a];
+            }
+        }
+
+        return settings;
+    }
 
     private Dictionary<string, string?> Settings(Dictionary<string, string?>? more = null)
     {

@@ -24,9 +24,8 @@ public sealed class PrewarmCommandTests
     [Fact]
     public async Task Run_ImageCached_PlainProgressLinesAndExit0()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        MultiArchImage.Add(upstream, "library/app", "1");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var started = await StartAsync();
+        var mirror = started.Mirror;
         using var output = new StringWriter();
         using var error = new StringWriter();
 
@@ -41,9 +40,8 @@ public sealed class PrewarmCommandTests
     [Fact]
     public async Task Run_OnTerminal_ProgressBar()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        MultiArchImage.Add(upstream, "library/app", "1");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var started = await StartAsync();
+        var mirror = started.Mirror;
         using var output = new StringWriter();
 
         var exit = await PrewarmCommand.RunAsync(["--mirror", mirror.Url.AbsoluteUri, "--platform", "linux/amd64", "app:1"], output, TextWriter.Null, terminal: true, token: null, default);
@@ -55,9 +53,8 @@ public sealed class PrewarmCommandTests
     [Fact]
     public async Task Run_OneImageMissing_Exit1NamingIt()
     {
-        await using var upstream = await FakeRegistry.StartAsync();
-        MultiArchImage.Add(upstream, "library/app", "1");
-        await using var mirror = await MirrorServer.StartAsync(upstream.Url);
+        await using var started = await StartAsync();
+        var mirror = started.Mirror;
         using var error = new StringWriter();
 
         var exit = await PrewarmCommand.RunAsync(["--mirror", mirror.Url.AbsoluteUri, "app:1", "gone:2"], TextWriter.Null, error, terminal: false, token: null, default);
@@ -88,5 +85,22 @@ public sealed class PrewarmCommandTests
 
         Assert.Equal(ExitCodes.StartFailed, exit);
         Assert.Contains("failed", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A fake registry holding the two-platform <c>app:1</c>, and a mirror in front of it.</summary>
+    private static async Task<MirrorAndUpstream> StartAsync()
+    {
+        var upstream = await FakeRegistry.StartAsync();
+        MultiArchImage.Add(upstream, "library/app", "1");
+        return new MirrorAndUpstream(upstream, await MirrorServer.StartAsync(upstream.Url));
+    }
+
+    private sealed record MirrorAndUpstream(FakeRegistry Upstream, MirrorServer Mirror) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Mirror.DisposeAsync();
+            await Upstream.DisposeAsync();
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Mirror.Server.Admin;
 
@@ -160,22 +159,5 @@ public sealed class PrewarmTests : IAsyncLifetime
     }
 
     /// <summary>Starts a job and polls it until it is done.</summary>
-    internal static async Task<JsonElement> RunAsync(HttpClient client, object body)
-    {
-        using var started = await client.PostAsJsonAsync("/admin/prewarm", body);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var location = started.Headers.Location!.OriginalString;
-        for (var i = 0; i < 300; i++)
-        {
-            var job = JsonDocument.Parse(await client.GetStringAsync(location)).RootElement;
-            if (job.GetProperty("state").GetString() is "succeeded" or "failed")
-            {
-                return job;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"prewarm {location} did not finish in 15 s");
-    }
+    internal static Task<JsonElement> RunAsync(HttpClient client, object body) => PrewarmJob.RunAsync(client, body, TimeSpan.FromSeconds(15));
 }
