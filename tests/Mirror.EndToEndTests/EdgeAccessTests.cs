@@ -22,6 +22,128 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
         var steps = new StepLog(output, fixture.DescribeServers);
         using var folder = new TempDirectory("me2e-edge-", parent: fixture.Temp.Path);
         using var certificates = new TestCertificates(folder.CreateSubdirectory("certs"));
+        var (mirror, hostPort) = await StartEdgeMirrorAsync(steps, folder, certificates);
+        await using var started = mirror;
+
+        // skopeo with the CA in a cert dir and TLS verification on (its default): what a client configured right does.
+        // Only ca.crt: containers/image reads *.key/*.cert in a cert dir as a client certificate pair.
+        var certDir = folder.CreateSubdirectory("client-certs");
+        File.Copy(certificates.CaPath, Path.Combine(certDir, "ca.crt"));
+        var image = fixture.SharedImage;
+        var reference = $"docker://{hostPort}/{image.Repository}:{image.Tag}";
+        var anonymous = await steps.RunAsync("skopeo inspect without credentials", () =>
+            fixture.Skopeo.RunAsync(["inspect", "--raw", "--cert-dir", certDir, "--no-creds", reference], CancellationToken.None));
+        Assert.False(anonymous.Succeeded, "an anonymous pull must be refused");
+        Assert.True(anonymous.StandardError.Contains("unauthorized", StringComparison.OrdinalIgnoreCase), anonymous.StandardError);
+
+        var bob = await steps.RunAsync("skopeo inspect --creds bob (pull-only)", () =>
+            fixture.Skopeo.RunAsync(["inspect", "--raw", "--cert-dir", certDir, "--creds", "bob:bob-pw", reference], CancellationToken.None));
+        Assert.True(bob.Succeeded, bob.StandardError);
+        Assert.Equal(image.ManifestDigest, Sha256Digest.Of(bob.StandardOutputBytes));
+
+        var wrongCa = await steps.RunAsync("skopeo inspect without the CA", () =>
+            fixture.Skopeo.RunAsync(["inspect", "--raw", "--creds", "bob:bob-pw", reference], CancellationToken.None));
+        Assert.False(wrongCa.Succeeded, "TLS must be verified: without the CA the certificate is unknown");
+
+        var layout = Path.Combine(folder.CreateSubdirectory("push-src"), "layout");
+        await steps.RunAsync("skopeo copy the image into a local layout (bob)", () =>
+            fixture.Skopeo.RunAsync(["copy", "--src-cert-dir", certDir, "--src-creds", "bob:bob-pw", reference, $"oci:{layout}:x"], CancellationToken.None).ContinueWith(t => t.Result.EnsureSuccess()));
+        var bobPush = await steps.RunAsync("skopeo copy → mirror as bob (pull-only)", () =>
+            fixture.Skopeo.RunAsync(["copy", "--dest-cert-dir", certDir, "--dest-creds", "bob:bob-pw", $"oci:{layout}:x", $"docker://{hostPort}/library/edge-pushed:1"], CancellationToken.None));
+        Assert.False(bobPush.Succeeded, "a pull-only user's push must be refused");
+        Assert.True(bobPush.StandardError.Contains("denied", StringComparison.OrdinalIgnoreCase), bobPush.StandardError);
+
+        var alicePush = await steps.RunAsync("skopeo copy → mirror as alice (pull, push)", () =>
+            fixture.Skopeo.RunAsync(["copy", "--dest-cert-dir", certDir, "--dest-creds", "alice:alice-pw", $"oci:{layout}:x", $"docker://{hostPort}/library/edge-pushed:1"], CancellationToken.None));
+        Assert.True(alicePush.Succeeded, alicePush.StandardError + "\n" + mirror.Describe());
+        steps.Total();
+    }
+
+    [Fact]
+    public async Task Dockerd_LoginOverTls_PullsWithTheTokenFlowWrongPasswordRefused()
+    {
+        if (fixture.Mirror.Target != MirrorTarget.Mirror)
+        {
+            return;
+        }
+
+        var steps = new StepLog(output, fixture.DescribeServers);
+        using var folder = new TempDirectory("me2e-edged-", parent: fixture.Temp.Path);
+        using var certificates = new TestCertificates(folder.CreateSubdirectory("certs"));
+        var (mirror, hostPort) = await StartEdgeMirrorAsync(steps, folder, certificates);
+        await using var started = mirror;
+        await using var docker = await steps.RunAsync("dockerd", () =>
+            DockerDaemon.StartAsync(folder.CreateSubdirectory("d"), hostPort, CancellationToken.None));
+
+        // Docker treats 127.0.0.0/8 as an insecure registry whatever certs.d says, so it does not verify the
+        // certificate here (skopeo's test does); what this proves is docker login and the token flow over TLS.
+        var image = fixture.SharedImage;
+        var reference = $"{hostPort}/{image.Repository}:{image.Tag}";
+        var anonymous = await steps.RunAsync("docker pull without login", () => docker.DockerAsync(["pull", reference], CancellationToken.None));
+        Assert.False(anonymous.Succeeded, "an anonymous pull must be refused");
+
+        var wrong = await steps.RunAsync("docker login with a wrong password", () =>
+            docker.DockerAsync(["login", hostPort, "-u", "bob", "-p", "wrong"], CancellationToken.None));
+        Assert.False(wrong.Succeeded, "a wrong password must not log in");
+
+        var login = await steps.RunAsync("docker login bob", () => docker.DockerAsync(["login", hostPort, "-u", "bob", "-p", "bob-pw"], CancellationToken.None));
+        Assert.True(login.Succeeded, login.StandardError + "\n" + mirror.Describe());
+
+        var digests = await steps.RunAsync($"docker pull {reference}", () => docker.PullAsync(reference, CancellationToken.None));
+        Assert.Contains(digests, d => d.EndsWith("@" + image.ManifestDigest, StringComparison.Ordinal));
+        steps.Total();
+    }
+
+    [Fact]
+    public async Task ContainerdAndPodman_VerifiedTlsWithCredentials_Pull()
+    {
+        if (fixture.Mirror.Target != MirrorTarget.Mirror)
+        {
+            return;
+        }
+
+        var steps = new StepLog(output, fixture.DescribeServers);
+        using var folder = new TempDirectory("me2e-edgec-", parent: fixture.Temp.Path);
+        using var certificates = new TestCertificates(folder.CreateSubdirectory("certs"));
+        var (mirror, hostPort) = await StartEdgeMirrorAsync(steps, folder, certificates);
+        await using var started = mirror;
+        var image = fixture.SharedImage;
+        var reference = $"{hostPort}/{image.Repository}:{image.Tag}";
+
+        // containerd: hosts.toml with the CA (no skip_verify), credentials with --user.
+        var hostsDir = folder.CreateSubdirectory("certs.d");
+        Directory.CreateDirectory(Path.Combine(hostsDir, hostPort));
+        await File.WriteAllTextAsync(Path.Combine(hostsDir, hostPort, "hosts.toml"), $"""
+            server = "https://{hostPort}"
+            [host."https://{hostPort}"]
+              capabilities = ["pull", "resolve"]
+              ca = "{certificates.CaPath}"
+            """);
+        await using var containerd = await steps.RunAsync("containerd", () => ContainerdDaemon.StartAsync(folder.CreateSubdirectory("c"), CancellationToken.None));
+        var withoutCredentials = await steps.RunAsync("ctr pull without credentials", () =>
+            containerd.CtrAsync("edge", ["images", "pull", "--hosts-dir", hostsDir, reference], CancellationToken.None));
+        Assert.False(withoutCredentials.Succeeded, "an anonymous pull must be refused");
+        var pulled = await steps.RunAsync("ctr pull --user bob (CA in hosts.toml)", () =>
+            containerd.CtrAsync("edge", ["images", "pull", "--hosts-dir", hostsDir, "--user", "bob:bob-pw", reference], CancellationToken.None));
+        Assert.True(pulled.Succeeded, pulled.StandardError + "\n" + mirror.Describe());
+        Assert.Equal(image.ManifestDigest, await containerd.ImageDigestAsync("edge", reference, CancellationToken.None));
+
+        // podman: the CA in a cert dir, TLS verified (its default for a registry not marked insecure).
+        var certDir = folder.CreateSubdirectory("podman-certs");
+        File.Copy(certificates.CaPath, Path.Combine(certDir, "ca.crt"));
+        var podman = PodmanClient.Create(folder.CreateSubdirectory("p"), hostPort);
+        var podmanPull = await steps.RunAsync("podman pull --creds bob --cert-dir", () =>
+            podman.RunAsync(["pull", "--signature-policy", podman.SignaturePolicy, "--tls-verify=true", "--cert-dir", certDir, "--creds", "bob:bob-pw", reference], CancellationToken.None));
+        Assert.True(podmanPull.Succeeded, podmanPull.StandardError);
+        steps.Total();
+    }
+
+    /// <summary>
+    /// Mirror.Server on a TLS endpoint (the test CA's certificate) with htpasswd users alice (pull, push) and bob
+    /// (pull), in front of the fixture's docker-registry, answering /v2/ (with its challenge) before this returns.
+    /// </summary>
+    private async Task<(BackgroundProcess Mirror, string HostPort)> StartEdgeMirrorAsync(StepLog steps, TempDirectory folder, TestCertificates certificates)
+    {
         certificates.IssueServerCertificate("mirror-edge");
         var htpasswd = Path.Combine(folder.Path, "htpasswd");
         foreach (var (user, password) in new[] { ("alice", "alice-pw"), ("bob", "bob-pw") })
@@ -33,7 +155,7 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
         var port = FreePort.Next();
         var hostPort = $"127.0.0.1:{port}";
         var dll = MirrorProcess.FindServerDll();
-        await using var mirror = BackgroundProcess.Start("mirror (TLS, htpasswd)", "dotnet",
+        var mirror = BackgroundProcess.Start("mirror (TLS, htpasswd)", "dotnet",
         [
             dll,
             $"--Kestrel:Endpoints:Https:Url=https://{hostPort}",
@@ -71,37 +193,6 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
             throw new TimeoutException(mirror.Describe());
         });
 
-        // skopeo with the CA in a cert dir and TLS verification on (its default): what a client configured right does.
-        // Only ca.crt: containers/image reads *.key/*.cert in a cert dir as a client certificate pair.
-        var certDir = folder.CreateSubdirectory("client-certs");
-        File.Copy(certificates.CaPath, Path.Combine(certDir, "ca.crt"));
-        var image = fixture.SharedImage;
-        var reference = $"docker://{hostPort}/{image.Repository}:{image.Tag}";
-        var anonymous = await steps.RunAsync("skopeo inspect without credentials", () =>
-            fixture.Skopeo.RunAsync(["inspect", "--raw", "--cert-dir", certDir, "--no-creds", reference], CancellationToken.None));
-        Assert.False(anonymous.Succeeded, "an anonymous pull must be refused");
-        Assert.True(anonymous.StandardError.Contains("unauthorized", StringComparison.OrdinalIgnoreCase), anonymous.StandardError);
-
-        var bob = await steps.RunAsync("skopeo inspect --creds bob (pull-only)", () =>
-            fixture.Skopeo.RunAsync(["inspect", "--raw", "--cert-dir", certDir, "--creds", "bob:bob-pw", reference], CancellationToken.None));
-        Assert.True(bob.Succeeded, bob.StandardError);
-        Assert.Equal(image.ManifestDigest, Sha256Digest.Of(bob.StandardOutputBytes));
-
-        var wrongCa = await steps.RunAsync("skopeo inspect without the CA", () =>
-            fixture.Skopeo.RunAsync(["inspect", "--raw", "--creds", "bob:bob-pw", reference], CancellationToken.None));
-        Assert.False(wrongCa.Succeeded, "TLS must be verified: without the CA the certificate is unknown");
-
-        var layout = Path.Combine(folder.CreateSubdirectory("push-src"), "layout");
-        await steps.RunAsync("skopeo copy the image into a local layout (bob)", () =>
-            fixture.Skopeo.RunAsync(["copy", "--src-cert-dir", certDir, "--src-creds", "bob:bob-pw", reference, $"oci:{layout}:x"], CancellationToken.None).ContinueWith(t => t.Result.EnsureSuccess()));
-        var bobPush = await steps.RunAsync("skopeo copy → mirror as bob (pull-only)", () =>
-            fixture.Skopeo.RunAsync(["copy", "--dest-cert-dir", certDir, "--dest-creds", "bob:bob-pw", $"oci:{layout}:x", $"docker://{hostPort}/library/edge-pushed:1"], CancellationToken.None));
-        Assert.False(bobPush.Succeeded, "a pull-only user's push must be refused");
-        Assert.True(bobPush.StandardError.Contains("denied", StringComparison.OrdinalIgnoreCase), bobPush.StandardError);
-
-        var alicePush = await steps.RunAsync("skopeo copy → mirror as alice (pull, push)", () =>
-            fixture.Skopeo.RunAsync(["copy", "--dest-cert-dir", certDir, "--dest-creds", "alice:alice-pw", $"oci:{layout}:x", $"docker://{hostPort}/library/edge-pushed:1"], CancellationToken.None));
-        Assert.True(alicePush.Succeeded, alicePush.StandardError + "\n" + mirror.Describe());
-        steps.Total();
+        return (mirror, hostPort);
     }
 }

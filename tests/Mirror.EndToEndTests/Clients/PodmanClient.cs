@@ -101,6 +101,9 @@ internal sealed class PodmanClient
         return (digest, repoDigests);
     }
 
+    /// <summary>The signature policy file (accept anything: the test images are unsigned) for pulls run by hand.</summary>
+    public string SignaturePolicy => _policy;
+
     public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         ProcessRunner.RunAsync(_podman, [.. _globalOptions, .. arguments], _environment, cancellationToken: cancellationToken);
 }
