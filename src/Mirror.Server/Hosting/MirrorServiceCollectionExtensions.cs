@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Mirror.Caching;
 using Mirror.Observability;
@@ -21,6 +23,11 @@ public static class MirrorServiceCollectionExtensions
     {
         services.AddMirrorCore(configuration);
         services.TryAddSingleton<AuditLog>();
+        services.AddAuthentication(MirrorAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, MirrorAuthenticationHandler>(MirrorAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, RepositoryAccessHandler>());
+        services.TryAddSingleton<RepositoryAuthorization>();
         services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
@@ -64,6 +71,7 @@ public static class MirrorServiceCollectionExtensions
 
         ClientLimits.Use(app);
         app.UseRouting();
+        app.UseAuthentication();
         app.UseHttpMetrics();
         app.Map("/v2", handler.HandleAsync);
         app.Map("/v2/{**path}", handler.HandleAsync);

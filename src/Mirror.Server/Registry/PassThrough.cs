@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Mirror.Access;
 using Mirror.Caching;
 using Mirror.Oci;
+using Mirror.Server.Access;
 using Mirror.Server.Audit;
 using Mirror.Upstream;
 using Yarp.ReverseProxy.Forwarder;
@@ -30,13 +31,13 @@ internal sealed partial class PassThrough
     private readonly ManifestCache _manifests;
     private readonly ILogger _logger;
     private readonly ClientAuthenticator _authenticator;
-    private readonly AccessPolicy _policy;
+    private readonly RepositoryAuthorization _authorization;
     private readonly AuditLog _audit;
 
-    public PassThrough(IHttpForwarder forwarder, UpstreamRouter router, ManifestCache manifests, ClientAuthenticator authenticator, AccessPolicy policy, AuditLog audit, ILogger<PassThrough> logger)
+    public PassThrough(IHttpForwarder forwarder, UpstreamRouter router, ManifestCache manifests, ClientAuthenticator authenticator, RepositoryAuthorization authorization, AuditLog audit, ILogger<PassThrough> logger)
     {
         _authenticator = authenticator;
-        _policy = policy;
+        _authorization = authorization;
         _audit = audit;
         _forwarder = forwarder;
         _router = router;
@@ -87,7 +88,7 @@ internal sealed partial class PassThrough
 
         // A rule's denial is final (403, what registry users know for a push they may not make); a token that merely
         // lacks the scope is sent back for a new one (401 naming the scope).
-        if (repository is not null && _policy.Deny(identity, upstream.Name, repository.Value, action) is { } denial)
+        if (repository is not null && await _authorization.DenyAsync(context, identity, upstream.Name, repository.Value, action) is { } denial)
         {
             _audit.Denied(context, identity.ToString(), verb, target, denial);
             await OciErrorWriter.WriteAsync(context, new OciError(403, OciErrorCode.Denied, $"denied: {denial}"));

@@ -33,7 +33,7 @@ internal sealed partial class RegistryHandler
             return false;
         }
 
-        if (_policy.Deny(identity, scope.Upstream.Name, scope.Repository.Value, AccessAction.Pull) is { } denial)
+        if (await _authorization.DenyAsync(context, identity, scope.Upstream.Name, scope.Repository.Value, AccessAction.Pull) is { } denial)
         {
             _audit.Denied(context, identity.ToString(), "pull", $"{scope.Upstream.Name}/{scope.Repository}", denial);
             await OciErrorWriter.WriteAsync(context, new OciError(403, OciErrorCode.Denied, $"denied: {denial}"));

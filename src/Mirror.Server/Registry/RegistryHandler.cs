@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Authentication;
 using Mirror.Access;
+using Mirror.Server.Access;
 using Mirror.Caching;
 using Mirror.Observability;
 using Mirror.Oci;
@@ -23,17 +25,17 @@ internal sealed partial class RegistryHandler
     private readonly PassThrough _passThrough;
     private readonly ILogger _logger;
     private readonly ClientAuthenticator _authenticator;
-    private readonly AccessPolicy _policy;
+    private readonly RepositoryAuthorization _authorization;
     private readonly AuditLog _audit;
 
     // With any upstream that forwards client credentials, /v2/ must challenge: Docker, podman and skopeo send
     // credentials only after a challenge, and would never send the ones they hold for the mirror.
     private readonly bool _challengeOnBase;
 
-    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ClientAuthenticator authenticator, AccessPolicy policy, AuditLog audit, ILogger<RegistryHandler> logger)
+    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ClientAuthenticator authenticator, RepositoryAuthorization authorization, AuditLog audit, ILogger<RegistryHandler> logger)
     {
         _authenticator = authenticator;
-        _policy = policy;
+        _authorization = authorization;
         _audit = audit;
         _challengeOnBase = router.All.Any(u => u.Options.ForwardClientAuthorization) || authenticator.Enabled;
         _passThrough = passThrough;
@@ -54,13 +56,16 @@ internal sealed partial class RegistryHandler
         try
         {
             // Who asks comes first: wrong credentials are refused even where anonymous pulls are allowed.
-            var authenticated = _authenticator.Authenticate(request.Headers.Authorization.FirstOrDefault());
-            if (authenticated.Identity is not { } identity)
+            // ASP.NET Core's authentication ran the Mirror scheme (MirrorAuthenticationHandler) before this.
+            var authenticated = await context.AuthenticateAsync(MirrorAuthenticationHandler.SchemeName);
+            if (authenticated.Failure is { } failure)
             {
-                _audit.LoginFailed(context, authenticated.Failure!);
-                await ChallengeAsync(context, _authenticator.Enabled, null, $"authentication failed: {authenticated.Failure}");
+                _audit.LoginFailed(context, failure.Message);
+                await ChallengeAsync(context, _authenticator.Enabled, null, $"authentication failed: {failure.Message}");
                 return;
             }
+
+            var identity = MirrorAuthenticationHandler.IdentityOf(context);
 
             served = (path.Kind, isRead) switch
             {
