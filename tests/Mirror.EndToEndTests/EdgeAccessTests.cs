@@ -14,16 +14,13 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Tls_Htpasswd_Rules_SkopeoVerifiesTlsNeedsCredentialsAndPullOnlyUserCannotPush()
     {
-        if (fixture.Mirror.Target != MirrorTarget.Mirror)
+        await using var edge = await StartAsync("me2e-edge-");
+        if (edge is null)
         {
             return; // the distribution proxy target has none of this
         }
 
-        var steps = new StepLog(output, fixture.DescribeServers);
-        using var folder = new TempDirectory("me2e-edge-", parent: fixture.Temp.Path);
-        using var certificates = new TestCertificates(folder.CreateSubdirectory("certs"));
-        var (mirror, hostPort) = await StartEdgeMirrorAsync(steps, folder, certificates);
-        await using var started = mirror;
+        var (steps, folder, certificates, mirror, hostPort) = (edge.Steps, edge.Folder, edge.Certificates, edge.Mirror, edge.HostPort);
 
         // skopeo with the CA in a cert dir and TLS verification on (its default): what a client configured right does.
         // Only ca.crt: containers/image reads *.key/*.cert in a cert dir as a client certificate pair.
@@ -62,16 +59,13 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Dockerd_LoginOverTls_PullsWithTheTokenFlowWrongPasswordRefused()
     {
-        if (fixture.Mirror.Target != MirrorTarget.Mirror)
+        await using var edge = await StartAsync("me2e-edged-");
+        if (edge is null)
         {
-            return;
+            return; // the distribution proxy target has none of this
         }
 
-        var steps = new StepLog(output, fixture.DescribeServers);
-        using var folder = new TempDirectory("me2e-edged-", parent: fixture.Temp.Path);
-        using var certificates = new TestCertificates(folder.CreateSubdirectory("certs"));
-        var (mirror, hostPort) = await StartEdgeMirrorAsync(steps, folder, certificates);
-        await using var started = mirror;
+        var (steps, folder, certificates, mirror, hostPort) = (edge.Steps, edge.Folder, edge.Certificates, edge.Mirror, edge.HostPort);
         await using var docker = await steps.RunAsync("dockerd", () =>
             DockerDaemon.StartAsync(folder.CreateSubdirectory("d"), hostPort, CancellationToken.None));
 
@@ -97,16 +91,13 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task ContainerdAndPodman_VerifiedTlsWithCredentials_Pull()
     {
-        if (fixture.Mirror.Target != MirrorTarget.Mirror)
+        await using var edge = await StartAsync("me2e-edgec-");
+        if (edge is null)
         {
-            return;
+            return; // the distribution proxy target has none of this
         }
 
-        var steps = new StepLog(output, fixture.DescribeServers);
-        using var folder = new TempDirectory("me2e-edgec-", parent: fixture.Temp.Path);
-        using var certificates = new TestCertificates(folder.CreateSubdirectory("certs"));
-        var (mirror, hostPort) = await StartEdgeMirrorAsync(steps, folder, certificates);
-        await using var started = mirror;
+        var (steps, folder, certificates, mirror, hostPort) = (edge.Steps, edge.Folder, edge.Certificates, edge.Mirror, edge.HostPort);
         var image = fixture.SharedImage;
         var reference = $"{hostPort}/{image.Repository}:{image.Tag}";
 
@@ -136,6 +127,31 @@ public sealed class EdgeAccessTests(EndToEndFixture fixture, ITestOutputHelper o
             podman.RunAsync(["pull", "--signature-policy", podman.SignaturePolicy, "--tls-verify=true", "--cert-dir", certDir, "--creds", "bob:bob-pw", reference], CancellationToken.None));
         Assert.True(podmanPull.Succeeded, podmanPull.StandardError);
         steps.Total();
+    }
+
+    /// <summary>A TLS mirror for one test (<see cref="StartEdgeMirrorAsync"/>) with what it was made from; null for the distribution target.</summary>
+    private async Task<EdgeMirror?> StartAsync(string prefix)
+    {
+        if (fixture.Mirror.Target != MirrorTarget.Mirror)
+        {
+            return null;
+        }
+
+        var steps = new StepLog(output, fixture.DescribeServers);
+        var folder = new TempDirectory(prefix, parent: fixture.Temp.Path);
+        var certificates = new TestCertificates(folder.CreateSubdirectory("certs"));
+        var (mirror, hostPort) = await StartEdgeMirrorAsync(steps, folder, certificates);
+        return new EdgeMirror(steps, folder, certificates, mirror, hostPort);
+    }
+
+    private sealed record EdgeMirror(StepLog Steps, TempDirectory Folder, TestCertificates Certificates, BackgroundProcess Mirror, string HostPort) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Mirror.DisposeAsync();
+            Certificates.Dispose();
+            Folder.Dispose();
+        }
     }
 
     /// <summary>

@@ -19,31 +19,14 @@ namespace Mirror.Upstream;
 /// The fingerprint is an HMAC under a key made at process start: it names a credential in a cache key without
 /// being a hash of the secret that anyone could test guesses against.
 /// </remarks>
-internal sealed record PullScope
+/// <param name="Upstream">The routed upstream.</param>
+/// <param name="Repository">The repository name the upstream knows.</param>
+/// <param name="ClientAuthorization">The client's Authorization header, kept only for an upstream that forwards it.</param>
+/// <param name="Client">Who asks, for fairness and budgets: the authenticated user or the client address.</param>
+/// <param name="CredentialKey">Empty when answers are shared by every client; else the credential's fingerprint.</param>
+internal sealed record PullScope(UpstreamClient Upstream, RepositoryName Repository, string? ClientAuthorization, string Client, string CredentialKey)
 {
     private static readonly byte[] FingerprintKey = RandomNumberGenerator.GetBytes(32);
-
-    private PullScope(UpstreamClient upstream, RepositoryName repository, string? clientAuthorization, string client, string credentialKey)
-    {
-        Upstream = upstream;
-        Repository = repository;
-        ClientAuthorization = clientAuthorization;
-        Client = client;
-        CredentialKey = credentialKey;
-    }
-
-    public UpstreamClient Upstream { get; }
-
-    public RepositoryName Repository { get; }
-
-    /// <summary>The client's Authorization header, kept only for an upstream that forwards it.</summary>
-    public string? ClientAuthorization { get; }
-
-    /// <summary>Who asks, for fairness and budgets: the authenticated user or the client address.</summary>
-    public string Client { get; }
-
-    /// <summary>Empty when answers are shared by every client; else the credential's fingerprint.</summary>
-    public string CredentialKey { get; }
 
     /// <summary>True when the upstream decides per client what it may read: cached content needs a check first.</summary>
     public bool IsPerCredential => CredentialKey.Length > 0;
