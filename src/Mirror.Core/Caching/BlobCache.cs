@@ -18,7 +18,6 @@ internal sealed class BlobCache
     private readonly IBlobStore _store;
     private readonly CacheOptions _options;
     private readonly ContentAccessCheck _access;
-    private readonly FillBudget _budget;
     private readonly long _maxFillBytes;
     private readonly ILogger _logger;
     private readonly SingleFlight<Digest, BlobFill> _fills = new();
@@ -28,7 +27,6 @@ internal sealed class BlobCache
         _store = store;
         _access = access;
         _options = options.Value.Cache;
-        _budget = new FillBudget(_options.MaxAbandonedFillsPerClient);
 
         // An upstream body without Content-Length stops here: the largest blob allowed, and never more than the
         // whole disk tier may hold.
@@ -41,6 +39,9 @@ internal sealed class BlobCache
 
     /// <summary>Fills running with no reader left (they finish so the next pull is a hit).</summary>
     public int AbandonedFills => _fills.Sum(f => f.Waiters == 0 ? 1 : 0);
+
+    /// <summary>Running fills <paramref name="client"/> started that nobody reads any more.</summary>
+    private int AbandonedBy(string client) => _fills.Sum(f => f.Waiters == 0 && f.StartedBy == client ? 1 : 0);
 
     /// <summary>Clients streaming from a fill someone else started (waiters beyond each fill's first).</summary>
     public int CoalescedWaiters => _fills.Sum(f => Math.Max(0, f.Waiters - 1));
@@ -59,15 +60,17 @@ internal sealed class BlobCache
 
         // A client with too many fills it walked away from starts no more until they end; joining a running
         // fill is always free.
-        if (_fills.Peek(digest) is null && !_budget.MayStart(scope.Client))
+        // Counted from the running fills themselves (no counter to keep in step): one scan per new fill, and fills
+        // in flight are at most the bulkhead's size plus its queue.
+        if (_fills.Peek(digest) is null && AbandonedBy(scope.Client) >= _options.MaxAbandonedFillsPerClient)
         {
             return new OciError(429, OciErrorCode.TooManyRequests,
-                $"{_budget.PerClient} blob downloads you started and left are still running; retry when they have finished");
+                $"{_options.MaxAbandonedFillsPerClient} blob downloads you started and left are still running; retry when they have finished");
         }
 
         var lease = _fills.Join(
             digest,
-            static (d, s) => new BlobFill(d, s.scope, s.self._store, new FillLimits(s.self._options.FillTimeout, s.scope.Upstream.Options.MaxResumes, s.self._maxFillBytes), s.self._budget, s.self._logger),
+            static (d, s) => new BlobFill(d, s.scope, s.self._store, new FillLimits(s.self._options.FillTimeout, s.scope.Upstream.Options.MaxResumes, s.self._maxFillBytes), s.self._logger),
             (self: this, scope));
 
         // A joiner's own span, linked to the fill's: the fill is in a trace of its own.

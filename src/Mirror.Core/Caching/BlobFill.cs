@@ -38,10 +38,6 @@ internal sealed partial class BlobFill : Flight
     private readonly ILogger _logger;
     private readonly int _maxResumes;
     private readonly long _maxBytes;
-    private readonly FillBudget _budget;
-    private readonly Lock _budgetGate = new();
-    private bool _countedAbandoned;
-    private bool _ended;
     private readonly TaskCompletionSource<FillHead> _head = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StagedBlob? _staged;
@@ -49,8 +45,7 @@ internal sealed partial class BlobFill : Flight
     private long? _length;
     private volatile FillOutcome _outcome;
 
-    /// <param name="budget">Where the starting client's abandoned fills are counted.</param>
-    public BlobFill(Digest digest, PullScope scope, IBlobStore store, FillLimits limits, FillBudget budget, ILogger logger)
+    public BlobFill(Digest digest, PullScope scope, IBlobStore store, FillLimits limits, ILogger logger)
         : base(limits.Timeout)
     {
         Digest = digest;
@@ -59,11 +54,13 @@ internal sealed partial class BlobFill : Flight
         _store = store;
         _maxResumes = limits.MaxResumes;
         _maxBytes = limits.MaxBytes;
-        _budget = budget;
         _logger = logger;
     }
 
     public Digest Digest { get; }
+
+    /// <summary>The client whose request started the fill (its budget pays for it once nobody reads it).</summary>
+    public string StartedBy => _scope.Client;
 
     /// <summary>Completes when the upstream has answered (or failed to).</summary>
     public Task<FillHead> Head => _head.Task;
@@ -301,37 +298,6 @@ internal sealed partial class BlobFill : Flight
         }
 
         return written;
-    }
-
-    /// <summary>Every reader left a running fill: it goes on, on its starter's budget.</summary>
-    protected override void OnAbandoned()
-    {
-        lock (_budgetGate)
-        {
-            if (!_ended && !_countedAbandoned)
-            {
-                _countedAbandoned = true;
-                _budget.Abandoned(_scope.Client);
-            }
-        }
-    }
-
-    protected override void OnJoinedEmpty() => Unabandon(ended: false);
-
-    /// <summary>Closed to newcomers and out of the map: whatever it cost the budget is given back, for good.</summary>
-    protected override void OnClosed() => Unabandon(ended: true);
-
-    private void Unabandon(bool ended)
-    {
-        lock (_budgetGate)
-        {
-            _ended |= ended;
-            if (_countedAbandoned)
-            {
-                _countedAbandoned = false;
-                _budget.Released(_scope.Client);
-            }
-        }
     }
 
     private void Signal()

@@ -62,16 +62,6 @@ internal abstract class Flight : IDisposable
     {
     }
 
-    /// <summary>The last waiter left and the work goes on (it is not cancelled when abandoned). Called outside the lock.</summary>
-    protected virtual void OnAbandoned()
-    {
-    }
-
-    /// <summary>A waiter joined a flight that had none (after <see cref="OnAbandoned"/>, or the first). Called outside the lock.</summary>
-    protected virtual void OnJoinedEmpty()
-    {
-    }
-
     /// <summary>Called for an exception that escaped <see cref="RunAsync"/>.</summary>
     protected virtual void OnUnhandled(Exception exception)
     {
@@ -81,7 +71,6 @@ internal abstract class Flight : IDisposable
 
     internal bool TryAddWaiter()
     {
-        bool first;
         lock (_gate)
         {
             if (_closed)
@@ -89,36 +78,23 @@ internal abstract class Flight : IDisposable
                 return false;
             }
 
-            first = _waiters++ == 0;
+            _waiters++;
+            return true;
         }
-
-        if (first)
-        {
-            OnJoinedEmpty();
-        }
-
-        return true;
     }
 
     internal void RemoveWaiter()
     {
         bool cancel;
-        bool abandoned;
         lock (_gate)
         {
             _waiters--;
-            abandoned = _waiters == 0 && !_closed;
-            cancel = abandoned && CancelWhenAbandoned;
+            cancel = _waiters == 0 && !_closed && CancelWhenAbandoned;
             if (cancel)
             {
                 // Nobody can join an abandoned flight: a newcomer must not inherit a cancellation.
                 _closed = true;
             }
-        }
-
-        if (abandoned && !cancel)
-        {
-            OnAbandoned();
         }
 
         if (cancel)

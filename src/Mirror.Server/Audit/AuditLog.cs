@@ -20,7 +20,7 @@ internal sealed partial class AuditLog(ILoggerFactory loggers)
     public void Admin(HttpContext context, int status) =>
         Log.Admin(_logger, Address(context), context.Request.Method, context.Request.Path, status);
 
-    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
+    private static string Address(HttpContext context) => Registry.RegistryHandler.ClientOf(context);
 
     private static partial class Log
     {

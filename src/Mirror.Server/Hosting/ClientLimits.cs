@@ -3,9 +3,9 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Mirror.Access;
 using Mirror.Configuration;
 using Mirror.Oci;
+using Mirror.Server.Access;
 using Mirror.Server.Registry;
 
 namespace Mirror.Server.Hosting;
@@ -52,12 +52,12 @@ internal static class ClientLimits
         });
 
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<MirrorOptions>, ClientAuthenticator>((limiter, mirror, authenticator) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<MirrorOptions>>((limiter, mirror) =>
         {
             var limits = mirror.Value.Limits;
             var requests = limits.RequestsPerSecond > 0
                 ? PartitionedRateLimiter.Create<HttpContext, string>(context => context.Request.Path.StartsWithSegments("/v2")
-                    ? RateLimitPartition.GetTokenBucketLimiter(ClientKey(context, authenticator), _ => new TokenBucketRateLimiterOptions
+                    ? RateLimitPartition.GetTokenBucketLimiter(ClientKey(context), _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = limits.Burst > 0 ? limits.Burst : 2 * limits.RequestsPerSecond,
                         TokensPerPeriod = limits.RequestsPerSecond,
@@ -69,7 +69,7 @@ internal static class ClientLimits
                 : null;
             var streams = limits.ConcurrentBlobStreams > 0
                 ? PartitionedRateLimiter.Create<HttpContext, string>(context => IsBlobDownload(context)
-                    ? RateLimitPartition.GetConcurrencyLimiter(ClientKey(context, authenticator), _ => new ConcurrencyLimiterOptions { PermitLimit = limits.ConcurrentBlobStreams, QueueLimit = 0 })
+                    ? RateLimitPartition.GetConcurrencyLimiter(ClientKey(context), _ => new ConcurrencyLimiterOptions { PermitLimit = limits.ConcurrentBlobStreams, QueueLimit = 0 })
                     : RateLimitPartition.GetNoLimiter(string.Empty))
                 : null;
             limiter.GlobalLimiter = (requests, streams) switch
@@ -98,12 +98,16 @@ internal static class ClientLimits
             app.UseForwardedHeaders();
         }
 
-        app.UseRateLimiter();
+        var limits = app.Services.GetRequiredService<IOptions<MirrorOptions>>().Value.Limits;
+        if (limits.RequestsPerSecond > 0 || limits.ConcurrentBlobStreams > 0)
+        {
+            app.UseRateLimiter();
+        }
     }
 
-    /// <summary>The user a request authenticates as (a cached check), else its address.</summary>
-    private static string ClientKey(HttpContext context, ClientAuthenticator authenticator) =>
-        authenticator.Enabled && authenticator.Authenticate(context.Request.Headers.Authorization.FirstOrDefault()).Identity is { User: { } user }
+    /// <summary>The user the authentication middleware found (it runs first), else the client's address.</summary>
+    private static string ClientKey(HttpContext context) =>
+        MirrorAuthenticationHandler.IdentityOf(context) is { User: { } user }
             ? "user:" + user
             : "address:" + RegistryHandler.ClientOf(context);
 

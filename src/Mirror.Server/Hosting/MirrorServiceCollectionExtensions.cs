@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Mirror.Access;
 using Mirror.Caching;
 using Mirror.Observability;
 using Prometheus;
@@ -69,9 +70,15 @@ public static class MirrorServiceCollectionExtensions
             app.Use(AdminEndpoints.GuardMetricsAsync);
         }
 
+        // Authentication first, so the limits partition by the user it found; both only when configured: a mirror
+        // without users or limits pays nothing for them per request.
+        if (app.Services.GetRequiredService<ClientAuthenticator>().Enabled)
+        {
+            app.UseAuthentication();
+        }
+
         ClientLimits.Use(app);
         app.UseRouting();
-        app.UseAuthentication();
         app.UseHttpMetrics();
         app.Map("/v2", handler.HandleAsync);
         app.Map("/v2/{**path}", handler.HandleAsync);

@@ -73,18 +73,18 @@ internal sealed partial class RegistryHandler
         return OciErrorWriter.WriteAsync(context, new OciError(401, OciErrorCode.Unauthorized, message));
     }
 
-    private static readonly object UpstreamItem = new();
-
-    /// <summary>The pull's scope, once routed and allowed; null when an error has been answered instead.</summary>
-    private async Task<PullScope?> PullScopeAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    /// <summary>
+    /// The pull's scope once routed and allowed; else null, with the error already answered and the upstream it was
+    /// routed to (when it got that far) for the request log.
+    /// </summary>
+    private async Task<(PullScope? Scope, string? Upstream)> PullScopeAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         if (!TryScope(context, path.Name, identity, out var scope, out var error))
         {
             await OciErrorWriter.WriteAsync(context, error!);
-            return null;
+            return (null, null);
         }
 
-        context.Items[UpstreamItem] = scope.Upstream.Name;
-        return await AuthorizePullAsync(context, path.Name, scope, identity) ? scope : null;
+        return (await AuthorizePullAsync(context, path.Name, scope, identity) ? scope : null, scope.Upstream.Name);
     }
 }

@@ -55,9 +55,10 @@ internal sealed partial class RegistryHandler
         var served = new Served(CacheResult.Error);
         try
         {
-            // Who asks comes first: wrong credentials are refused even where anonymous pulls are allowed.
-            // ASP.NET Core's authentication ran the Mirror scheme (MirrorAuthenticationHandler) before this.
-            var authenticated = await context.AuthenticateAsync(MirrorAuthenticationHandler.SchemeName);
+            // Who asks comes first: wrong credentials are refused even where anonymous pulls are allowed. ASP.NET
+            // Core's authentication middleware ran the Mirror scheme already (its result is cached for the request);
+            // without users configured every client is anonymous and there is nothing to ask.
+            var authenticated = _authenticator.Enabled ? await context.AuthenticateAsync(MirrorAuthenticationHandler.SchemeName) : AuthenticateResult.NoResult();
             if (authenticated.Failure is { } failure)
             {
                 _audit.LoginFailed(context, failure.Message);
@@ -138,9 +139,10 @@ internal sealed partial class RegistryHandler
 
     private async Task<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
-        if (await PullScopeAsync(context, path, identity) is not { } scope)
+        var (allowed, routed) = await PullScopeAsync(context, path, identity);
+        if (allowed is not { } scope)
         {
-            return new Served(CacheResult.Error, Upstream: context.Items[UpstreamItem] as string);
+            return new Served(CacheResult.Error, Upstream: routed);
         }
 
         if (!Reference.TryParse(path.Reference, out var reference))
@@ -188,9 +190,10 @@ internal sealed partial class RegistryHandler
 
     private async Task<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
-        if (await PullScopeAsync(context, path, identity) is not { } scope)
+        var (allowed, routed) = await PullScopeAsync(context, path, identity);
+        if (allowed is not { } scope)
         {
-            return new Served(CacheResult.Error, Upstream: context.Items[UpstreamItem] as string);
+            return new Served(CacheResult.Error, Upstream: routed);
         }
 
         var upstream = scope.Upstream;
