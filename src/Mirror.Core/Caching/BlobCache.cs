@@ -20,10 +20,12 @@ internal sealed class BlobCache
     private readonly ContentAccessCheck _access;
     private readonly long _maxFillBytes;
     private readonly ILogger _logger;
+    private readonly IContentSource _source;
     private readonly SingleFlight<Digest, BlobFill> _fills = new();
 
-    public BlobCache(IBlobStore store, ContentAccessCheck access, IOptions<MirrorOptions> options, ILoggerFactory loggers)
+    public BlobCache(IBlobStore store, ContentAccessCheck access, IOptions<MirrorOptions> options, ILoggerFactory loggers, IContentSource? source = null)
     {
+        _source = source ?? UpstreamContentSource.Instance;
         _store = store;
         _access = access;
         _options = options.Value.Cache;
@@ -70,7 +72,7 @@ internal sealed class BlobCache
 
         var lease = _fills.Join(
             digest,
-            static (d, s) => new BlobFill(d, s.scope, s.self._store, new FillLimits(s.self._options.FillTimeout, s.scope.Upstream.Options.MaxResumes, s.self._maxFillBytes), s.self._logger),
+            static (d, s) => new BlobFill(d, s.scope, s.self._source, s.self._store, new FillLimits(s.self._options.FillTimeout, s.scope.Upstream.Options.MaxResumes, s.self._maxFillBytes), s.self._logger),
             (self: this, scope));
 
         // A joiner's own span, linked to the fill's: the fill is in a trace of its own.
@@ -82,7 +84,7 @@ internal sealed class BlobCache
             if (head.Uncacheable)
             {
                 lease.Dispose();
-                return await OpenUncachedAsync(scope, digest, cancellationToken).ConfigureAwait(false);
+                return await OpenUncachedAsync(_source, scope, digest, cancellationToken).ConfigureAwait(false);
             }
 
             if (!head.Started)
@@ -101,9 +103,9 @@ internal sealed class BlobCache
     }
 
     /// <summary>The cache cannot be written: this reader gets its own upstream stream, verified as it goes.</summary>
-    private static async ValueTask<BlobOpenResult> OpenUncachedAsync(PullScope scope, Digest digest, CancellationToken cancellationToken)
+    private static async ValueTask<BlobOpenResult> OpenUncachedAsync(IContentSource source, PullScope scope, Digest digest, CancellationToken cancellationToken)
     {
-        var response = await scope.Upstream.SendAsync(scope.Blob(HttpMethod.Get, digest), cancellationToken).ConfigureAwait(false);
+        var response = await source.SendAsync(scope, scope.Blob(HttpMethod.Get, digest), cancellationToken).ConfigureAwait(false);
         if (response.Status != UpstreamStatus.Ok)
         {
             response.Dispose();
@@ -137,7 +139,7 @@ internal sealed class BlobCache
             return (head.Length, null);
         }
 
-        using var response = await scope.Upstream.SendAsync(scope.Blob(HttpMethod.Head, digest), cancellationToken).ConfigureAwait(false);
+        using var response = await _source.SendAsync(scope, scope.Blob(HttpMethod.Head, digest), cancellationToken).ConfigureAwait(false);
         return response.Status == UpstreamStatus.Ok
             ? (response.ContentLength, null)
             : (null, UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.BlobUnknown(digest)));

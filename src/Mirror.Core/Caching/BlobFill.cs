@@ -31,6 +31,10 @@ internal sealed partial class BlobFill : Flight
 
     private readonly UpstreamClient _upstream;
 
+    // The upstream, or in a cluster the owner node first (IContentSource): resumes go through it too, so a peer that
+    // dies mid-body is replaced by the next candidate at the byte where it stopped.
+    private readonly IContentSource _source;
+
     // The starting client's scope: its credentials are used only with ForwardClientAuthorization, where every
     // joiner passed the access check for this digest first.
     private readonly PullScope _scope;
@@ -45,10 +49,14 @@ internal sealed partial class BlobFill : Flight
     private long? _length;
     private volatile FillOutcome _outcome;
 
-    public BlobFill(Digest digest, PullScope scope, IBlobStore store, FillLimits limits, ILogger logger)
+    // Relayed from a peer with KeepPeerCopies=false: the stored copy goes once the last reader has it.
+    private bool _transient;
+
+    public BlobFill(Digest digest, PullScope scope, IContentSource source, IBlobStore store, FillLimits limits, ILogger logger)
         : base(limits.Timeout)
     {
         Digest = digest;
+        _source = source;
         _scope = scope;
         _upstream = scope.Upstream;
         _store = store;
@@ -102,7 +110,8 @@ internal sealed partial class BlobFill : Flight
         string? failure = null;
         try
         {
-            response = await _upstream.SendAsync(_scope.Blob(HttpMethod.Get, Digest), cancellationToken).ConfigureAwait(false);
+            response = await _source.SendAsync(_scope, _scope.Blob(HttpMethod.Get, Digest), cancellationToken).ConfigureAwait(false);
+            _transient = response.Transient;
             if (response.Status != UpstreamStatus.Ok)
             {
                 _outcome = FillOutcome.Failed;
@@ -263,7 +272,7 @@ internal sealed partial class BlobFill : Flight
                     // Release the broken response (and its bulkhead slot) before asking again: holding it while
                     // waiting for a slot could deadlock a bulkhead of size one.
                     response.Dispose();
-                    response = await _upstream.SendAsync(_scope.Blob(HttpMethod.Get, Digest, rangeStart: Written), cancellationToken).ConfigureAwait(false);
+                    response = await _source.SendAsync(_scope, _scope.Blob(HttpMethod.Get, Digest, rangeStart: Written), cancellationToken).ConfigureAwait(false);
                     if (response.Status != UpstreamStatus.Ok)
                     {
                         throw new IOException($"resume failed: {response.Detail}", ex);
@@ -311,6 +320,13 @@ internal sealed partial class BlobFill : Flight
         if (disposing)
         {
             _staged?.Dispose();
+
+            // Every reader of this fill is done (a flight is disposed after its last waiter); one that found the
+            // stored file in the meantime holds an open handle, which outlives the unlink.
+            if (_transient && _outcome == FillOutcome.Committed)
+            {
+                _store.Delete(Digest);
+            }
         }
 
         base.Dispose(disposing);

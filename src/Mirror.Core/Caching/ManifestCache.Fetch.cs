@@ -11,7 +11,7 @@ internal sealed partial class ManifestCache
     {
         var upstream = scope.Upstream;
         var repository = scope.Repository;
-        using var response = await upstream.SendAsync(scope.Manifest(HttpMethod.Get, reference, AcceptHeader(accepted)), cancellationToken).ConfigureAwait(false);
+        using var response = await _source.SendAsync(scope, scope.Manifest(HttpMethod.Get, reference, AcceptHeader(accepted)), cancellationToken).ConfigureAwait(false);
         if (response.Status != UpstreamStatus.Ok)
         {
             return ManifestLookup.Failed(UpstreamErrors.ToOciError(response.Status, response.Detail, OciError.ManifestUnknown($"{repository}:{reference}")));

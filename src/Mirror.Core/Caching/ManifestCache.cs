@@ -40,10 +40,12 @@ internal sealed partial class ManifestCache
     private readonly CacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IContentSource _source;
     private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
 
-    public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, ContentAccessCheck access, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, ContentAccessCheck access, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers, IContentSource? source = null)
     {
+        _source = source ?? UpstreamContentSource.Instance;
         _access = access;
         _small = small;
         _store = store;
@@ -229,7 +231,7 @@ internal sealed partial class ManifestCache
 
             // The span ends with the HEAD: a changed tag's GET that follows belongs to manifest.resolve.
             using var revalidate = MirrorActivities.StartTagRevalidate(upstream.Name);
-            using var head = await upstream.SendAsync(scope.Manifest(HttpMethod.Head, tag, AcceptHeader(accepted)), cancellationToken).ConfigureAwait(false);
+            using var head = await _source.SendAsync(scope, scope.Manifest(HttpMethod.Head, tag, AcceptHeader(accepted)), cancellationToken).ConfigureAwait(false);
             var same = head.Status == UpstreamStatus.Ok && Digest.TryParse(head.DockerContentDigest, out var current) && current == entry.Digest;
             if (revalidate is not null)
             {

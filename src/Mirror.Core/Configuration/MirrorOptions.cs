@@ -35,6 +35,9 @@ public sealed class MirrorOptions
     /// <summary>Per-client limits (<c>Mirror:Limits:</c>).</summary>
     public LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>Nodes of one region sharing one cache (<c>Mirror:Cluster:</c>, docs/cluster.md).</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>Images kept warm on a schedule (<c>Mirror:Prewarm:</c>).</summary>
     public PrewarmOptions Prewarm { get; set; } = new();
 }

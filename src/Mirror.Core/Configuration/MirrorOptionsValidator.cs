@@ -263,6 +263,7 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
             errors.Add($"Mirror:DefaultUpstream '{options.DefaultUpstream}' is not among the configured upstreams ({string.Join(", ", names)}).");
         }
 
+        errors.AddRange(ClusterOptionsCheck.Errors(options.Cluster));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -98,6 +98,12 @@ public sealed class UpstreamOptions
     /// <summary>How many times a blob download that breaks mid-body is resumed with a Range request. Default 3.</summary>
     public int MaxResumes { get; set; } = 3;
 
+    /// <summary>
+    /// The upstream is another Mirror (an edge in front of a regional mirror): requests carry <c>?ns=&lt;Name&gt;</c> so
+    /// it routes them to the same registry. Default false.
+    /// </summary>
+    public bool IsMirror { get; set; }
+
     /// <summary>The URL the mirror really uses: <see cref="Url"/>, or the default for <see cref="Name"/>.</summary>
     public Uri EffectiveUrl => new(Url is { Length: > 0 } url
         ? url.TrimEnd('/')

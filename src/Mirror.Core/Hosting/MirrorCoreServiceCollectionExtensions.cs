@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mirror.Access;
 using Mirror.Caching;
+using Mirror.Cluster;
 using Mirror.Configuration;
 using Mirror.Prewarm;
 using Mirror.Storage;
@@ -61,6 +62,7 @@ public static class MirrorCoreServiceCollectionExtensions
         services.TryAddSingleton(sp => new TagStore(sp.GetRequiredService<CacheLayout>()));
         services.TryAddSingleton<UpstreamRouter>();
         services.TryAddSingleton<ContentAccessCheck>();
+        AddCluster(services);
         services.TryAddSingleton<BlobCache>();
         services.TryAddSingleton<ManifestCache>();
         services.TryAddSingleton<SmallObjectCache>();
@@ -72,6 +74,23 @@ public static class MirrorCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PrewarmService>(sp => sp.GetRequiredService<PrewarmService>()));
         AddMemoryTier(services);
         return services;
+    }
+
+    /// <summary>
+    /// Membership, the peer client and the cluster's content source; without <c>Mirror:Cluster</c> the caches get the
+    /// plain upstream source and no peer is ever asked.
+    /// </summary>
+    private static void AddCluster(IServiceCollection services)
+    {
+        services.TryAddSingleton<PeerSecret>();
+        services.TryAddSingleton<PeerClient>();
+        services.TryAddSingleton<RelayTracker>();
+        services.TryAddSingleton<ClusterMembership>();
+        services.TryAddSingleton<ClusterContentSource>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClusterMembership>(sp => sp.GetRequiredService<ClusterMembership>()));
+        services.TryAddSingleton<IContentSource>(sp => Options(sp).Cluster.Enabled
+            ? sp.GetRequiredService<ClusterContentSource>()
+            : UpstreamContentSource.Instance);
     }
 
     /// <summary>

@@ -73,6 +73,22 @@ public static class MirrorMetrics
     public static readonly Counter Evictions = Metrics.CreateCounter(
         "mirror_evictions_total", "Entries evicted from a cache tier.", "tier");
 
+    /// <summary>
+    /// Peer requests by outcome. Asking side: relayed (the owner answered), failover (unreachable or broken: the next
+    /// candidate was tried), loop (the peer was relaying it itself and refused). Answering side: served, refused
+    /// (no or wrong secret).
+    /// </summary>
+    public static readonly string[] PeerResults = ["relayed", "failover", "loop", "served", "refused"];
+
+    public static readonly Counter PeerRequests = Metrics.CreateCounter(
+        "mirror_peer_requests_total", "Requests between cluster nodes, by outcome (docs/cluster.md).", "result");
+
+    public static readonly Counter PeerBytes = Metrics.CreateCounter(
+        "mirror_peer_bytes_total", "Body bytes between cluster nodes: in = received from an owner, out = sent to a peer.", "direction");
+
+    public static readonly Gauge ClusterMembers = Metrics.CreateGauge(
+        "mirror_cluster_members", "Cluster members this node knows, by state (live, down).", "state");
+
     private static Action? _collector;
     private static int _callbackRegistered;
 
@@ -122,6 +138,21 @@ public static class MirrorMetrics
             // Not 0: "no budget left" must not be what an upstream that never sends the headers looks like.
             UpstreamRateLimit.WithLabels(upstream).Set(double.NaN);
             UpstreamRateLimitRemaining.WithLabels(upstream).Set(double.NaN);
+        }
+
+        foreach (var result in PeerResults)
+        {
+            PeerRequests.WithLabels(result);
+        }
+
+        foreach (var direction in new[] { "in", "out" })
+        {
+            PeerBytes.WithLabels(direction);
+        }
+
+        foreach (var state in new[] { "live", "down" })
+        {
+            ClusterMembers.WithLabels(state);
         }
 
         foreach (var outcome in new[] { "committed", "failed" })

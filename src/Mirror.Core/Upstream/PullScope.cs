@@ -28,6 +28,12 @@ internal sealed record PullScope(UpstreamClient Upstream, RepositoryName Reposit
 {
     private static readonly byte[] FingerprintKey = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>
+    /// A peer node asked for this (docs/cluster.md): it is answered from this node's cache or its upstream, never
+    /// relayed to another peer, so two nodes that disagree about ownership cannot send a request in circles.
+    /// </summary>
+    public bool FromPeer { get; init; }
+
     /// <summary>True when the upstream decides per client what it may read: cached content needs a check first.</summary>
     public bool IsPerCredential => CredentialKey.Length > 0;
 

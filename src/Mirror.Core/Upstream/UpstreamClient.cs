@@ -94,7 +94,10 @@ internal sealed partial class UpstreamClient : IDisposable
     /// </remarks>
     public async Task<UpstreamResponse> SendAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
-        var uri = new Uri($"{_baseUrl}/v2/{request.Repository}/{request.Path}");
+        // A Mirror upstream fronts many registries: ?ns= tells it which one this repository belongs to.
+        var uri = new Uri(Options.IsMirror
+            ? $"{_baseUrl}/v2/{request.Repository}/{request.Path}?ns={Uri.EscapeDataString(Name)}"
+            : $"{_baseUrl}/v2/{request.Repository}/{request.Path}");
         _retryBudget.Deposit();
         var lease = await _bulkhead.AcquireAsync(request.Client, cancellationToken).ConfigureAwait(false);
         if (lease is null)

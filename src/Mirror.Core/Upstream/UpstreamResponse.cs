@@ -37,6 +37,9 @@ internal sealed class UpstreamResponse : IDisposable
     public string? DockerContentDigest =>
         Message is not null && Message.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
 
+    /// <summary>Relayed from a peer under <c>KeepPeerCopies=false</c>: serve it, then do not keep it (docs/cluster.md).</summary>
+    public bool Transient { get; init; }
+
     /// <summary>The bulkhead slot this response holds until disposed.</summary>
     internal IDisposable? Lease { get; init; }
 

@@ -12,6 +12,7 @@ using Mirror.Hosting;
 using Mirror.Server.Access;
 using Mirror.Server.Admin;
 using Mirror.Server.Audit;
+using Mirror.Server.Cluster;
 using Mirror.Server.Registry;
 using Mirror.Storage;
 
@@ -88,6 +89,11 @@ public static class MirrorServiceCollectionExtensions
         {
             app.MapMetrics();
         }
+        if (options.Cluster.Enabled)
+        {
+            PeerEndpoints.Map(app);
+        }
+
         app.MapMirrorAdmin();
         TokenEndpoint.Map(app);
         return app;

@@ -234,7 +234,7 @@ internal sealed partial class RegistryHandler
     /// <summary>
     /// Headers, then the body: <code>length (wait for it only if a Range needs it) ─▶ Range ─▶ headers ─▶ copy ─▶ map the result</code>
     /// </summary>
-    private async Task<Served> SendBlobAsync(HttpContext context, Digest digest, BlobContent content, UpstreamClient upstream)
+    internal async Task<Served> SendBlobAsync(HttpContext context, Digest digest, BlobContent content, UpstreamClient upstream)
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
