@@ -153,8 +153,11 @@ internal sealed class PeerEndpoints(UpstreamRouter router, BlobCache blobs, Mani
             return;
         }
 
+        // DefaultAccept is what the asking node sends for a client that named no type: keyed here as "anything", so
+        // the owner's own clients and its peers share one tag answer (one revalidation per cluster per TagTtl).
         var accept = context.Request.Headers.Accept;
-        var lookup = await manifests.GetAsync(scope, parsed, MediaTypes.ParseAccept(accept), context.RequestAborted);
+        var accepted = accept.ToString() == MediaTypes.DefaultAccept ? [] : MediaTypes.ParseAccept(accept);
+        var lookup = await manifests.GetAsync(scope, parsed, accepted, context.RequestAborted);
         if (lookup.Manifest is not { } manifest)
         {
             await OciErrorWriter.WriteAsync(context, lookup.Error!);
