@@ -2,6 +2,7 @@ using Mirror.Caching;
 using Mirror.Cluster;
 using Mirror.Observability;
 using Mirror.Oci;
+using Mirror.Server.Admin;
 using Mirror.Server.Registry;
 using Mirror.Upstream;
 
@@ -28,7 +29,19 @@ internal sealed class PeerEndpoints(UpstreamRouter router, BlobCache blobs, Mani
         var endpoints = ActivatorUtilities.CreateInstance<PeerEndpoints>(app.Services);
         app.MapGet(PeerProtocol.HealthPath, endpoints.HealthAsync);
         app.MapMethods(PeerProtocol.RoutePrefix + "/{registry}/{**path}", ["GET", "HEAD"], endpoints.HandleAsync);
+        app.MapGet("/admin/cluster", endpoints.Members).AddEndpointFilter(AdminEndpoints.AuthorizeAsync);
     }
+
+    /// <summary>
+    /// <c>GET /admin/cluster[?key=sha256:…|registry/repository:tag]</c>: the members as this node sees them and, for a
+    /// key, who owns it and who takes over — what an operator asks when one node's disk fills faster than the others.
+    /// </summary>
+    private IResult Members(string? key) => Results.Json(new
+    {
+        self = membership.Self,
+        members = membership.Members.Select(m => new { id = m.Id, self = m.IsSelf, live = membership.Live.Contains(m) }),
+        order = key is { Length: > 0 } ? membership.Rank(key).Select(m => m.Id) : null,
+    });
 
     private async Task HealthAsync(HttpContext context)
     {
