@@ -7,6 +7,9 @@ namespace Mirror.EndToEndTests.Infrastructure;
 /// <summary>One client's raw GET of a blob through the mirror, hashed as it streamed; a broken transfer is a result, not a throw.</summary>
 internal sealed record BlobDownload(int Client, int? Status, long? ContentLength, string? Cache, long Received, string? Digest, string? Error, TimeSpan Elapsed)
 {
+    /// <summary>When the first body byte arrived (null if none did).</summary>
+    public TimeSpan? FirstByte { get; init; }
+
     /// <param name="url">The blob on the mirror.</param>
     /// <param name="client">A number for messages (and the slot in <paramref name="progress"/>).</param>
     /// <param name="progress">Where to publish the bytes received so far, or null.</param>
@@ -18,6 +21,7 @@ internal sealed record BlobDownload(int Client, int? Status, long? ContentLength
         long? contentLength = null;
         string? cache = null;
         long received = 0;
+        TimeSpan? firstByte = null;
         try
         {
             using var response = await RawHttp.Client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -37,6 +41,7 @@ internal sealed record BlobDownload(int Client, int? Status, long? ContentLength
             while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
+                firstByte ??= stopwatch.Elapsed;
                 received += read;
                 if (progress is not null)
                 {
@@ -44,11 +49,11 @@ internal sealed record BlobDownload(int Client, int? Status, long? ContentLength
                 }
             }
 
-            return new BlobDownload(client, status, contentLength, cache, received, Sha256Digest.FromHash(hash.GetHashAndReset()), null, stopwatch.Elapsed);
+            return new BlobDownload(client, status, contentLength, cache, received, Sha256Digest.FromHash(hash.GetHashAndReset()), null, stopwatch.Elapsed) { FirstByte = firstByte };
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            return new BlobDownload(client, status, contentLength, cache, received, null, $"{e.GetType().Name}: {e.Message}", stopwatch.Elapsed);
+            return new BlobDownload(client, status, contentLength, cache, received, null, $"{e.GetType().Name}: {e.Message}", stopwatch.Elapsed) { FirstByte = firstByte };
         }
     }
 

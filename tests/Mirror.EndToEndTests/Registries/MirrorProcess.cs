@@ -64,16 +64,18 @@ internal sealed class MirrorProcess(MirrorTarget target, BackgroundProcess proce
     /// <param name="directory">The mirror's own folder (cache).</param>
     /// <param name="extraArguments">More <c>--Mirror:…=…</c> settings, appended last so they win.</param>
     /// <param name="cancellationToken">Aborts the start.</param>
+    /// <param name="fixedPort">The port to listen on (a cluster node, whose peers know it in advance); null for a free one.</param>
     public static async Task<MirrorProcess> StartServerAsync(
         IReadOnlyList<MirrorUpstream> upstreams,
         string defaultUpstream,
         string directory,
         IEnumerable<string> extraArguments,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int? fixedPort = null)
     {
         var serverDll = FindServerDll();
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var port = FreePort.Next();
+        var port = fixedPort ?? FreePort.Next();
         List<string> arguments =
         [
             serverDll,

@@ -55,6 +55,35 @@ internal sealed class ThrottlingNginx : IAsyncDisposable
         return new ThrottlingNginx(directory, configPath, port, process);
     }
 
+    /// <summary>
+    /// nginx as the round-robin load balancer in front of a cluster's nodes (no rate limit, unbuffered, so a client
+    /// streams from a node as it sends). A node that refuses connections is skipped (<c>proxy_next_upstream</c>); the
+    /// peer route is not reachable through it (404), as in deploy/nginx/mirror-lb.conf.
+    /// </summary>
+    public static async Task<ThrottlingNginx> StartBalancerAsync(string directory, IReadOnlyList<Uri> nodes, CancellationToken cancellationToken)
+    {
+        _ = RequiredTool.Nginx.Resolve();
+        var port = FreePort.Next();
+        var configPath = Path.Combine(directory, "nginx.conf");
+        var servers = string.Join("\n", nodes.Select(n => $"    server {n.Host}:{n.Port} max_fails=1 fail_timeout=5s;"));
+        var location = """
+                  location /_mirror/ { return 404; }
+                  location / {
+                    proxy_pass http://nodes;
+                    proxy_http_version 1.1;
+                    proxy_set_header Connection "";
+                    proxy_set_header Host $http_host;
+                    proxy_buffering off;
+                    proxy_request_buffering off;
+                    proxy_next_upstream error timeout;
+                    proxy_connect_timeout 1s;
+                  }
+            """;
+        await File.WriteAllTextAsync(configPath, CreateConfig(directory, port, $"upstream nodes {{\n{servers}\n    keepalive 64;\n  }}", location), cancellationToken);
+        var process = await StartProcessAsync(directory, configPath, port, cancellationToken);
+        return new ThrottlingNginx(directory, configPath, port, process);
+    }
+
     /// <summary>SIGKILL: in-flight responses end mid-body (the kernel closes the sockets), the port refuses connections.</summary>
     public Task KillAsync() => _process.KillAsync();
 
@@ -137,7 +166,23 @@ internal sealed class ThrottlingNginx : IAsyncDisposable
         }
     }
 
-    private static string CreateConfig(string directory, int port, Uri target, string rate)
+    private static string CreateConfig(string directory, int port, Uri target, string rate) =>
+        CreateConfig(directory, port, string.Empty, $$"""
+                location / {
+                  proxy_pass http://{{target.Host}}:{{target.Port}};
+                  proxy_http_version 1.1;
+                  proxy_set_header Connection "";
+                  proxy_set_header Host $http_host;
+                  # limit_rate is ignored for unbuffered proxying (proxy_buffering off: 24 MiB in 0.1 s on nginx
+                  # 1.22). Buffering on, but only in memory: no temp file, so the upstream is held back too and a
+                  # kill cuts its response mid-body as well.
+                  proxy_buffering on;
+                  proxy_max_temp_file_size 0;
+                  limit_rate {{rate}};
+                }
+            """);
+
+    private static string CreateConfig(string directory, int port, string upstreams, string locations)
     {
         var temp = Directory.CreateDirectory(Path.Combine(directory, "tmp")).FullName;
         return $$"""
@@ -155,20 +200,10 @@ internal sealed class ThrottlingNginx : IAsyncDisposable
               fastcgi_temp_path {{temp}}/fastcgi;
               uwsgi_temp_path {{temp}}/uwsgi;
               scgi_temp_path {{temp}}/scgi;
+              {{upstreams}}
               server {
                 listen 127.0.0.1:{{port}};
-                location / {
-                  proxy_pass http://{{target.Host}}:{{target.Port}};
-                  proxy_http_version 1.1;
-                  proxy_set_header Connection "";
-                  proxy_set_header Host $http_host;
-                  # limit_rate is ignored for unbuffered proxying (proxy_buffering off: 24 MiB in 0.1 s on nginx
-                  # 1.22). Buffering on, but only in memory: no temp file, so the upstream is held back too and a
-                  # kill cuts its response mid-body as well.
-                  proxy_buffering on;
-                  proxy_max_temp_file_size 0;
-                  limit_rate {{rate}};
-                }
+            {{locations}}
               }
             }
 

@@ -1,0 +1,162 @@
+using System.Text.Json;
+
+namespace Mirror.EndToEndTests;
+
+/// <summary>
+/// A regional cluster on loopback: three Mirror.Server nodes (static Peers, one secret), a round-robin nginx in front
+/// of them, and one docker-registry behind a throttled nginx link that every node's docker.io goes through:
+/// <code>
+///   clients ──► nginx LB (round robin, /_mirror/ closed) ──► node 0 │ node 1 │ node 2   (peer route between them)
+///                                                                  └──────┬───────┘
+///                                                        nginx, limit_rate 8m per connection
+///                                                                         ▼
+///                                                              upstream docker-registry (access log = fetch count)
+/// </code>
+/// Seeded over HTTP: two 32 MiB random blobs (the 30-client storm, the owner killed mid-stream; ~4 s each through the
+/// link) and 60 blobs of 64 KiB (warm, kill a node, pull again). Nodes can be SIGKILLed and restarted on their port
+/// and cache folder.
+/// </summary>
+public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(diagnostics, "cluster")
+{
+    internal const string Secret = "e2e-cluster-secret-0123456789";
+    internal const string DockerHub = "docker.io";
+    internal const string LinkRate = "8m";
+    internal const int BigBlobSize = 32 * MiB;
+    internal const int NodeCount = 3;
+    internal const int SmallBlobCount = 60;
+
+    private readonly int[] _ports = [.. Enumerable.Range(0, NodeCount).Select(_ => FreePort.Next())];
+    private readonly string[] _directories = new string[NodeCount];
+
+    internal UpstreamRegistry Upstream { get; private set; } = null!;
+
+    internal ThrottlingNginx Link { get; private set; } = null!;
+
+    internal ThrottlingNginx Balancer { get; private set; } = null!;
+
+    internal MirrorProcess?[] Nodes { get; } = new MirrorProcess?[NodeCount];
+
+    internal FaultBlob StormBlob { get; private set; } = null!;
+
+    internal FaultBlob KillBlob { get; private set; } = null!;
+
+    internal List<FaultBlob> SmallBlobs { get; } = [];
+
+    /// <summary>4 MiB for the edge mirror in front of the cluster (tiering).</summary>
+    internal FaultBlob EdgeBlob { get; private set; } = null!;
+
+    internal string NodeId(int node) => $"http://127.0.0.1:{_ports[node]}";
+
+    internal Uri NodeUri(int node) => new(NodeId(node) + "/");
+
+    private protected override TimeSpan SetupTimeout => TimeSpan.FromMinutes(3);
+
+    /// <summary>Starts node <paramref name="node"/> (again, after a kill: same port, same cache).</summary>
+    internal async Task StartNodeAsync(int node, CancellationToken cancellationToken)
+    {
+        List<string> cluster =
+        [
+            $"--Mirror:Cluster:Self={NodeId(node)}",
+            $"--Mirror:Cluster:Secret={Secret}",
+            "--Mirror:Cluster:RefreshInterval=1s",
+        ];
+        cluster.AddRange(Enumerable.Range(0, NodeCount).Select(i => $"--Mirror:Cluster:Peers:{i}={NodeId(i)}"));
+        Nodes[node] = await MirrorProcess.StartServerAsync(
+            [new MirrorUpstream(DockerHub, Link.BaseUri)], DockerHub, _directories[node], cluster, cancellationToken, fixedPort: _ports[node]);
+    }
+
+    internal async Task KillNodeAsync(int node)
+    {
+        if (Nodes[node] is { } process)
+        {
+            await process.KillAsync();
+            await process.DisposeAsync();
+            Nodes[node] = null;
+        }
+    }
+
+    /// <summary>Waits until every running node sees every running node live (GET /admin/cluster, from loopback).</summary>
+    internal async Task UntilAllLiveAsync(CancellationToken cancellationToken)
+    {
+        var running = Enumerable.Range(0, NodeCount).Where(i => Nodes[i] is not null).Select(NodeId).ToHashSet();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var views = await Task.WhenAll(running.Select(id => LiveMembersAsync(new Uri(id + "/"), cancellationToken)));
+            if (views.All(v => running.IsSubsetOf(v)))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The nodes do not all see each other live: {string.Join(" | ", views.Select(v => string.Join(",", v)))}");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>The node index that owns <paramref name="key"/> in <paramref name="askNode"/>'s view.</summary>
+    internal async Task<int> OwnerAsync(string key, int askNode, CancellationToken cancellationToken)
+    {
+        using var document = JsonDocument.Parse(await RawHttp.Client.GetStringAsync(new Uri(NodeUri(askNode), $"/admin/cluster?key={Uri.EscapeDataString(key)}"), cancellationToken));
+        var owner = document.RootElement.GetProperty("order")[0].GetString();
+        return Enumerable.Range(0, NodeCount).Single(i => NodeId(i) == owner);
+    }
+
+    internal string Describe() =>
+        string.Join("\n\n", Nodes.Where(n => n is not null).Select(n => n!.Describe(15)).Append(Upstream.Describe(10)).Append(Balancer.Describe(10)));
+
+    private static async Task<HashSet<string>> LiveMembersAsync(Uri node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await RawHttp.Client.GetStringAsync(new Uri(node, "/admin/cluster"), cancellationToken));
+            return [.. document.RootElement.GetProperty("members").EnumerateArray().Where(m => m.GetProperty("live").GetBoolean()).Select(m => m.GetProperty("id").GetString()!)];
+        }
+        catch (HttpRequestException)
+        {
+            return [];
+        }
+    }
+
+    private protected override void CheckTools()
+    {
+        MirrorProcess.EnsureAvailable(MirrorTarget.Mirror);
+        _ = RequiredTool.DockerRegistry.Resolve();
+        _ = RequiredTool.Nginx.Resolve();
+    }
+
+    private protected override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        (Upstream, Link) = await StartRegistryBehindNginxAsync("upstream docker-registry", LinkRate, cancellationToken);
+        StormBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-storm", BigBlobSize, cancellationToken);
+        KillBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-kill", BigBlobSize, cancellationToken);
+        EdgeBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-edge", 4 * MiB, cancellationToken);
+        for (var i = 0; i < SmallBlobCount; i++)
+        {
+            SmallBlobs.Add(await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-small", 64 * KiB, cancellationToken));
+        }
+
+        LogStep($"uploaded 2 × {BigBlobSize / MiB} MiB and {SmallBlobCount} × 64 KiB blobs");
+
+        for (var i = 0; i < NodeCount; i++)
+        {
+            _directories[i] = Temp.CreateSubdirectory($"node{i}");
+            await StartNodeAsync(i, cancellationToken);
+        }
+
+        // Disposed newest first: the balancer, then the nodes (their processes may have been replaced by restarts).
+        Started(new AsyncDisposableStack()).Push(async () =>
+        {
+            foreach (var node in Nodes.OfType<MirrorProcess>())
+            {
+                await node.DisposeAsync();
+            }
+        });
+        await UntilAllLiveAsync(cancellationToken);
+        Balancer = Started(await ThrottlingNginx.StartBalancerAsync(Temp.CreateSubdirectory("lb"), [.. Enumerable.Range(0, NodeCount).Select(NodeUri)], cancellationToken));
+        LogStep($"3 nodes on {string.Join(", ", _ports)}, balancer on {Balancer.HostPort}");
+    }
+}
