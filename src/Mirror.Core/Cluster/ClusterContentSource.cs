@@ -97,16 +97,7 @@ internal sealed partial class ClusterContentSource : IContentSource
     private UpstreamResponse Answer(ClusterMember member, HttpResponseMessage response, IDisposable relay)
     {
         var code = (int)response.StatusCode;
-        var status = code switch
-        {
-            >= 200 and < 300 => UpstreamStatus.Ok,
-            404 => UpstreamStatus.NotFound,
-            401 => UpstreamStatus.Unauthorized,
-            403 => UpstreamStatus.Denied,
-            429 => UpstreamStatus.TooManyRequests,
-            >= 500 => UpstreamStatus.ServerError,
-            _ => UpstreamStatus.ClientError,
-        };
+        var status = UpstreamResponse.StatusOf(code);
         if (status != UpstreamStatus.Ok)
         {
             response.Dispose();
@@ -120,7 +111,7 @@ internal sealed partial class ClusterContentSource : IContentSource
 
     private static partial class Log
     {
-        [LoggerMessage(9010, LogLevel.Information, "Peer {Peer} is relaying {Key} itself (the two disagree about its owner): asking the next candidate")]
+        [LoggerMessage(EventId = 9010, Level = LogLevel.Information, Message = "Peer {Peer} is relaying {Key} itself (the two disagree about its owner): asking the next candidate")]
         public static partial void LoopRefused(ILogger logger, string key, string peer);
     }
 }

@@ -193,16 +193,16 @@ internal sealed partial class ClusterMembership : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(9001, LogLevel.Information, "Cluster members ({Count}): {Members}; this node: {Self}")]
+        [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "Cluster members ({Count}): {Members}; this node: {Self}")]
         public static partial void Members(ILogger logger, int count, string members, string self);
 
-        [LoggerMessage(9002, LogLevel.Warning, "Peer {Peer} is down: {Reason}")]
+        [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "Peer {Peer} is down: {Reason}")]
         public static partial void PeerDown(ILogger logger, string peer, string reason);
 
-        [LoggerMessage(9003, LogLevel.Information, "Peer {Peer} answers again")]
+        [LoggerMessage(EventId = 9003, Level = LogLevel.Information, Message = "Peer {Peer} answers again")]
         public static partial void PeerUp(ILogger logger, string peer);
 
-        [LoggerMessage(9004, LogLevel.Warning, "Refreshing the cluster members failed: {Error}: {Message}")]
+        [LoggerMessage(EventId = 9004, Level = LogLevel.Warning, Message = "Refreshing the cluster members failed: {Error}: {Message}")]
         public static partial void RefreshFailed(ILogger logger, string error, string message);
     }
 }

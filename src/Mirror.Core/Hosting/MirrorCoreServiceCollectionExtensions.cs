@@ -82,11 +82,11 @@ public static class MirrorCoreServiceCollectionExtensions
     /// </summary>
     private static void AddCluster(IServiceCollection services)
     {
-        services.TryAddSingleton<PeerSecret>();
-        services.TryAddSingleton<PeerClient>();
-        services.TryAddSingleton<RelayTracker>();
-        services.TryAddSingleton<ClusterMembership>();
-        services.TryAddSingleton<ClusterContentSource>();
+        foreach (var part in new[] { typeof(PeerSecret), typeof(PeerClient), typeof(RelayTracker), typeof(ClusterMembership), typeof(ClusterContentSource) })
+        {
+            services.TryAddSingleton(part);
+        }
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ClusterMembership>(sp => sp.GetRequiredService<ClusterMembership>()));
         services.TryAddSingleton<IContentSource>(sp => Options(sp).Cluster.Enabled
             ? sp.GetRequiredService<ClusterContentSource>()

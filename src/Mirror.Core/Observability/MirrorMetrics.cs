@@ -80,14 +80,11 @@ public static class MirrorMetrics
     /// </summary>
     public static readonly string[] PeerResults = ["relayed", "failover", "loop", "served", "refused"];
 
-    public static readonly Counter PeerRequests = Metrics.CreateCounter(
-        "mirror_peer_requests_total", "Requests between cluster nodes, by outcome (docs/cluster.md).", "result");
+    public static readonly Counter PeerRequests = Metrics.CreateCounter("mirror_peer_requests_total", "Requests between cluster nodes, by outcome (docs/cluster.md).", "result");
 
-    public static readonly Counter PeerBytes = Metrics.CreateCounter(
-        "mirror_peer_bytes_total", "Body bytes between cluster nodes: in = received from an owner, out = sent to a peer.", "direction");
+    public static readonly Counter PeerBytes = Metrics.CreateCounter("mirror_peer_bytes_total", "Body bytes between cluster nodes: in = received from an owner, out = sent to a peer.", "direction");
 
-    public static readonly Gauge ClusterMembers = Metrics.CreateGauge(
-        "mirror_cluster_members", "Cluster members this node knows, by state (live, down).", "state");
+    public static readonly Gauge ClusterMembers = Metrics.CreateGauge("mirror_cluster_members", "Cluster members this node knows, by state (live, down).", "state");
 
     private static Action? _collector;
     private static int _callbackRegistered;

@@ -112,16 +112,7 @@ internal sealed partial class UpstreamClient
     private UpstreamResponse Classify(HttpResponseMessage response, IDisposable lease, UpstreamRequest request)
     {
         var code = (int)response.StatusCode;
-        var status = code switch
-        {
-            >= 200 and < 300 => UpstreamStatus.Ok,
-            404 => UpstreamStatus.NotFound,
-            401 => UpstreamStatus.Unauthorized,
-            403 => UpstreamStatus.Denied,
-            429 => UpstreamStatus.TooManyRequests,
-            >= 500 => UpstreamStatus.ServerError,
-            _ => UpstreamStatus.ClientError,
-        };
+        var status = UpstreamResponse.StatusOf(code);
         if (status == UpstreamStatus.Ok)
         {
             return new UpstreamResponse(status, response, null) { Lease = lease };

@@ -45,6 +45,18 @@ internal sealed class UpstreamResponse : IDisposable
 
     public static UpstreamResponse Failed(UpstreamStatus status, string detail) => new(status, null, detail);
 
+    /// <summary>What the mirror makes of an HTTP status from a registry (or from a peer node answering for one).</summary>
+    public static UpstreamStatus StatusOf(int code) => code switch
+    {
+        >= 200 and < 300 => UpstreamStatus.Ok,
+        404 => UpstreamStatus.NotFound,
+        401 => UpstreamStatus.Unauthorized,
+        403 => UpstreamStatus.Denied,
+        429 => UpstreamStatus.TooManyRequests,
+        >= 500 => UpstreamStatus.ServerError,
+        _ => UpstreamStatus.ClientError,
+    };
+
     public void Dispose()
     {
         Message?.Dispose();
