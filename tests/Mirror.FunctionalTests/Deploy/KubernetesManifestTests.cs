@@ -34,13 +34,31 @@ public sealed partial class KubernetesManifestTests
     [Fact]
     public async Task ConfigurationCheck_ConfigMapWithAnOptionTheMirrorLacks_Reported()
     {
-        // The check above is only worth something if it fails: a key the program does not know yet (a cluster mode's
-        // peer discovery) must be refused, exactly as the mirror refuses it at start.
+        // The check above is only worth something if it fails: a key the program does not know must be refused,
+        // exactly as the mirror refuses it at start.
         var deployment = await RenderAsync("deploy/kubernetes");
 
-        var errors = ValidationErrors(deployment.Configuration("""{ "Mirror": { "Cluster": { "PeersDns": "mirror-peers" } } }"""));
+        var errors = ValidationErrors(deployment.Configuration("""{ "Mirror": { "Federation": { "Peers": "elsewhere" } } }"""));
 
-        Assert.Contains(errors, e => e.Contains("Mirror:Cluster is not a Mirror option", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Mirror:Federation is not a Mirror option", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public async Task Render_ClusterPeersDns_IsTheHeadlessGoverningServiceOnTheRegistryPort(string folder)
+    {
+        var deployment = await RenderAsync(folder);
+        var configuration = deployment.Configuration();
+        var peers = deployment.All("Service").Single(s => Name(s) == (string)deployment.StatefulSet["spec"]!["serviceName"]!);
+        var env = deployment.Container["env"]!.AsArray();
+
+        // Short name: the pod's resolv.conf search path finds the Service in its own namespace, whatever the prefix.
+        Assert.Equal(Name(peers), configuration["Mirror:Cluster:PeersDns"]);
+        Assert.Equal("None", (string)peers["spec"]!["clusterIP"]!);
+        Assert.True((bool)peers["spec"]!["publishNotReadyAddresses"]!);
+        Assert.Equal(new Uri(configuration["Urls"]!).Port, int.Parse(configuration["Mirror:Cluster:PeerPort"]!, CultureInfo.InvariantCulture));
+        Assert.Contains(env, v => (string)v!["name"]! == "POD_IP" && (string?)v["valueFrom"]?["fieldRef"]?["fieldPath"] == "status.podIP");
+        Assert.Contains(env, v => (string)v!["name"]! == "Mirror__Cluster__Secret" && v["valueFrom"]?["secretKeyRef"] is not null);
     }
 
     [Theory]
@@ -295,7 +313,9 @@ public sealed partial class KubernetesManifestTests
                 var environment = new Dictionary<string, string>(imageEnvironment);
                 foreach (var variable in Container["env"]?.AsArray() ?? [])
                 {
-                    environment[(string)variable!["name"]!] = (string?)variable["value"] ?? string.Empty;
+                    // A Secret's value exists only in the pod: a stand-in of a valid length takes its place.
+                    environment[(string)variable!["name"]!] = (string?)variable["value"]
+                        ?? (variable["valueFrom"]?["secretKeyRef"] is { } secret ? $"from-secret-{secret["name"]}-{secret["key"]}" : string.Empty);
                 }
 
                 return environment;
