@@ -242,7 +242,11 @@ internal sealed partial class BlobFill : Flight
 
                         await _staged!.WriteAsync(data, cancellationToken).ConfigureAwait(false);
                         Interlocked.Add(ref _written, data.Length);
-                        MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name).Inc(data.Length);
+                        if (!response.FromPeer)
+                        {
+                            // A peer's bytes are counted as mirror_peer_bytes_total: the upstream did not send them.
+                            MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name).Inc(data.Length);
+                        }
                         Signal();
                     }
 

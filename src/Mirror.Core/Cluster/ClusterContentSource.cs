@@ -106,7 +106,7 @@ internal sealed partial class ClusterContentSource : IContentSource
         }
 
         response.Content = new PeerContent(response.Content, reason => _membership.ReportFailure(member, reason));
-        return new UpstreamResponse(status, response, null) { Lease = relay, Transient = !_keepCopies };
+        return new UpstreamResponse(status, response, null) { Lease = relay, FromPeer = true, Transient = !_keepCopies };
     }
 
     private static partial class Log

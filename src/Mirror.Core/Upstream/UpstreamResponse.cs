@@ -37,6 +37,9 @@ internal sealed class UpstreamResponse : IDisposable
     public string? DockerContentDigest =>
         Message is not null && Message.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
 
+    /// <summary>A peer node's answer (docs/cluster.md): its bytes are not upstream bytes.</summary>
+    public bool FromPeer { get; init; }
+
     /// <summary>Relayed from a peer under <c>KeepPeerCopies=false</c>: serve it, then do not keep it (docs/cluster.md).</summary>
     public bool Transient { get; init; }
 
