@@ -22,6 +22,8 @@ check "docker-compose config (deploy/compose.yaml)" docker-compose -f deploy/com
 # verify also loads the units the file names (network-online.target…) and checks ExecStart's binary exists.
 check "systemd-analyze verify (deploy/systemd/mirror.service)" systemd-analyze verify deploy/systemd/mirror.service
 check "promtool check config (deploy/prometheus)" promtool check config deploy/prometheus/prometheus.yml
+# The cluster's load balancer example, included in a minimal nginx.conf (nginx -t resolves nothing: IPs only).
+check "nginx -t (deploy/nginx/mirror-lb.conf)" bash -c 'conf=$(mktemp) && printf "events {}\nhttp { include %s; }\n" "$PWD/deploy/nginx/mirror-lb.conf" > "$conf" && nginx -t -q -c "$conf"; rc=$?; rm -f "$conf"; exit $rc'
 
 started=$SECONDS
 echo "deploy check: smoke (deploy/smoke.sh)"
