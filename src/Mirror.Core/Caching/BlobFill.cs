@@ -313,6 +313,19 @@ internal sealed partial class BlobFill : Flight
         return written;
     }
 
+    /// <summary>
+    /// A relayed copy under KeepPeerCopies=false goes once the fill has ended and its last reader has left (whichever
+    /// comes last calls this). A client that found the stored file meanwhile holds an open handle, which outlives the
+    /// unlink; the next pull on this node is relayed again.
+    /// </summary>
+    internal void DropIfTransient()
+    {
+        if (_transient && _outcome == FillOutcome.Committed && Waiters == 0 && Completion.IsCompleted)
+        {
+            _store.Delete(Digest);
+        }
+    }
+
     private void Signal()
     {
         var previous = Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -324,13 +337,7 @@ internal sealed partial class BlobFill : Flight
         if (disposing)
         {
             _staged?.Dispose();
-
-            // Every reader of this fill is done (a flight is disposed after its last waiter); one that found the
-            // stored file in the meantime holds an open handle, which outlives the unlink.
-            if (_transient && _outcome == FillOutcome.Committed)
-            {
-                _store.Delete(Digest);
-            }
+            DropIfTransient();
         }
 
         base.Dispose(disposing);

@@ -28,5 +28,9 @@ internal sealed class FillingBlobContent(FlightLease<BlobFill> lease, long? leng
         return result;
     }
 
-    public override void Dispose() => lease.Dispose();
+    public override void Dispose()
+    {
+        lease.Dispose();
+        lease.Flight.DropIfTransient();
+    }
 }
