@@ -9,7 +9,7 @@ namespace Mirror.Observability;
 /// </summary>
 public static class MirrorMetrics
 {
-    public static readonly string[] Kinds = ["manifest", "blob", "other"];
+    public static readonly string[] Kinds = ["manifest", "blob", "referrers", "other"];
     public static readonly string[] Results = ["hit", "miss", "coalesced", "stale", "forwarded", "error"];
     public static readonly string[] Sources = ["memory", "disk", "upstream"];
     public static readonly string[] StatusClasses = ["2xx", "3xx", "4xx", "5xx", "error"];
@@ -73,6 +73,9 @@ public static class MirrorMetrics
     public static readonly Counter Evictions = Metrics.CreateCounter(
         "mirror_evictions_total", "Entries evicted from a cache tier.", "tier");
 
+    public static readonly Counter PolicyDenials = Metrics.CreateCounter(
+        "mirror_policy_denials_total", "Pulls refused by Mirror:Policy, by the policy that refused them.", "policy");
+
     private static Action? _collector;
     private static int _callbackRegistered;
 
@@ -122,6 +125,11 @@ public static class MirrorMetrics
             // Not 0: "no budget left" must not be what an upstream that never sends the headers looks like.
             UpstreamRateLimit.WithLabels(upstream).Set(double.NaN);
             UpstreamRateLimitRemaining.WithLabels(upstream).Set(double.NaN);
+        }
+
+        foreach (var policy in new[] { "DenyRepositories", "DenyDigestsFile", "RequireReferrer" })
+        {
+            PolicyDenials.WithLabels(policy);
         }
 
         foreach (var outcome in new[] { "committed", "failed" })
