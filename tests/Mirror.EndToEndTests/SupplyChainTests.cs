@@ -37,7 +37,7 @@ public sealed class SupplyChainTests(EndToEndFixture fixture, ITestOutputHelper 
         var signed = await steps.RunAsync("umoci + skopeo: library/sc-required:signed", async () => await builder.PushAsync(await builder.BuildAsync("sc-signed", [128 * 1024], CancellationToken.None), "library/sc-required", "signed", CancellationToken.None));
         var unsigned = await steps.RunAsync("umoci + skopeo: library/sc-required:unsigned", async () => await builder.PushAsync(await builder.BuildAsync("sc-unsigned", [128 * 1024], CancellationToken.None), "library/sc-required", "unsigned", CancellationToken.None));
         var signature = await steps.RunAsync("push a signature + its fallback tag for sc-app:1", () => SignAsync(upstream, app, "signature of sc-app:1"));
-        await steps.RunAsync("push a signature + its fallback tag for sc-required:signed", () => SignAsync(upstream, signed, "signature of sc-required:signed"));
+        var requiredSignature = await steps.RunAsync("push a signature + its fallback tag for sc-required:signed", () => SignAsync(upstream, signed, "signature of sc-required:signed"));
 
         var denyFile = Path.Combine(folder.Path, "denied.txt");
         await File.WriteAllTextAsync(denyFile, string.Empty);
@@ -73,6 +73,9 @@ public sealed class SupplyChainTests(EndToEndFixture fixture, ITestOutputHelper 
         var unsignedPull = await steps.RunAsync("skopeo inspect sc-required:unsigned", () =>
             fixture.Skopeo.RunAsync(["inspect", "--raw", "--tls-verify=false", "--no-creds", $"docker://{mirror.HostPort}/library/sc-required:unsigned"], CancellationToken.None));
         Assert.False(unsignedPull.Succeeded, "an image without a signature must be refused");
+        var evidence = await steps.RunAsync("skopeo inspect the signature itself (evidence, not an image)", () =>
+            fixture.Skopeo.RunAsync(["inspect", "--raw", "--tls-verify=false", "--no-creds", $"docker://{mirror.HostPort}/library/sc-required@{requiredSignature.Digest}"], CancellationToken.None));
+        Assert.True(evidence.Succeeded, evidence.StandardError);
         var refusal = await GetErrorAsync(api, $"/v2/library/sc-required/manifests/{unsigned.ManifestDigest}");
         Assert.Contains("DENIED", refusal);
         Assert.Contains("RequireReferrer", refusal);

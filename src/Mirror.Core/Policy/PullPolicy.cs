@@ -20,9 +20,10 @@ namespace Mirror.Policy;
 ///  RequireReferrer for this repository  ─▶ the subject's referrers of that artifact type (cached, stale when the
 ///                                          upstream is down) must not be empty, else refused
 /// </code>
-/// An index that passes RequireReferrer vouches for the platform manifests it lists (signers sign the index a
-/// tag names), for the TagTtl the client has to fetch them; a platform manifest asked for on its own must carry
-/// its own referrer. Blobs are content-addressed and unnamed by any policy but DenyRepositories: a client cannot run
+/// RequireReferrer asks it of runnable images (<see cref="Runnable"/>) only: signatures, SBOMs and referrers indexes
+/// are the evidence a verifier reads. An index is always served; one that has the referrer vouches for the platform
+/// manifests it lists (signers sign the digest a tag names: the index) for the TagTtl the client has to fetch them,
+/// and a platform manifest asked for without such an index must carry its own referrer. Blobs are content-addressed and unnamed by any policy but DenyRepositories: a client cannot run
 /// an image whose manifest it was refused.
 /// </summary>
 internal sealed partial class PullPolicy
@@ -44,10 +45,12 @@ internal sealed partial class PullPolicy
         {
             _denied = new WatchedFile<DenyList>(file, DenyList.Parse, time);
         }
+
+        IsEnabled = _options.DenyRepositories.Count > 0 || _denied is not null || _options.RequireReferrer.Count > 0;
     }
 
     /// <summary>True when any policy is configured (the registry skips the checks otherwise).</summary>
-    public bool IsEnabled => _options.DenyRepositories.Count > 0 || _denied is not null || _options.RequireReferrer.Count > 0;
+    public bool IsEnabled { get; }
 
     /// <summary>The repository denial for <paramref name="upstream"/>/<paramref name="repository"/>, if a DenyRepositories glob matches.</summary>
     public PolicyDenial? DenyRepository(string upstream, string repository)
@@ -78,6 +81,17 @@ internal sealed partial class PullPolicy
             return new PolicyDenial(nameof(PolicyOptions.DenyDigestsFile), digest.ToString(), $"is listed in {_options.DenyDigestsFile}");
         }
 
+        if (_options.RequireReferrer.Count == 0)
+        {
+            return null;
+        }
+
+        var index = manifest.MediaType is MediaTypes.OciIndex or MediaTypes.DockerManifestList;
+        if (!index && !Runnable.IsImage(manifest.MediaType, manifest.Content.Span))
+        {
+            return null;
+        }
+
         foreach (var requirement in _options.RequireReferrer)
         {
             if (!Applies(requirement, scope) || _vouched.TryGetValue(VouchKey(scope, digest, requirement.ArtifactType), out _))
@@ -86,20 +100,27 @@ internal sealed partial class PullPolicy
             }
 
             var referrers = await _referrers.GetAsync(scope, digest, requirement.ArtifactType, cancellationToken).ConfigureAwait(false);
-            if (referrers.Manifest is not { } list)
+            var met = referrers.Manifest is { } list && ReferrersIndex.Count(list.Content.Span) > 0;
+            if (index)
+            {
+                // An index runs nothing: it is served either way, and vouches for its platform manifests when signed.
+                if (met)
+                {
+                    Vouch(scope, manifest, requirement.ArtifactType);
+                }
+
+                continue;
+            }
+
+            if (referrers.Manifest is null)
             {
                 // Fail closed: an unverifiable requirement is not a met one.
                 return new PolicyDenial(nameof(PolicyOptions.RequireReferrer), digest.ToString(), $"could not be checked for a {requirement.ArtifactType} referrer: {referrers.Error?.Message}");
             }
 
-            if (ReferrersIndex.Count(list.Content.Span) == 0)
+            if (!met)
             {
                 return new PolicyDenial(nameof(PolicyOptions.RequireReferrer), digest.ToString(), $"has no referrer of type {requirement.ArtifactType}");
-            }
-
-            if (manifest.MediaType is MediaTypes.OciIndex or MediaTypes.DockerManifestList)
-            {
-                Vouch(scope, manifest, requirement.ArtifactType);
             }
         }
 

@@ -124,6 +124,8 @@ public sealed class PullPolicyTests() : MirrorWithUpstream(startMirror: false), 
 
         using var refused = await client.GetManifestAsync($"/v2/{Repository}/manifests/unsigned");
         using var served = await client.GetManifestAsync($"/v2/{Repository}/manifests/signed");
+        using var evidence = await client.GetManifestAsync($"/v2/{Repository}/manifests/{signature.Digest}");
+        using var fallback = await client.GetManifestAsync($"/v2/{Repository}/manifests/{signedImage.Digest.Replace(':', '-')}", Artifacts.OciIndex);
         using var elsewhere = await client.GetManifestAsync($"/v2/other/app/manifests/{unsigned.Digest}");
 
         var error = await refused.Content.ReadAsStringAsync();
@@ -131,6 +133,8 @@ public sealed class PullPolicyTests() : MirrorWithUpstream(startMirror: false), 
         Assert.Contains("RequireReferrer", error);
         Assert.Contains(unsigned.Digest, error);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, evidence.StatusCode); // the signature itself is what a verifier reads
+        Assert.Equal(HttpStatusCode.OK, fallback.StatusCode);
         Assert.NotEqual(HttpStatusCode.Forbidden, elsewhere.StatusCode);
     }
 
@@ -145,13 +149,22 @@ public sealed class PullPolicyTests() : MirrorWithUpstream(startMirror: false), 
         await using var mirror = await StartAsync(new() { ["Mirror:Policy:RequireReferrer:0:ArtifactType"] = Artifacts.Signature });
         using var client = mirror.CreateClient();
 
+        var arm64 = Artifacts.Image(Upstream, Repository, null, "arm64");
+        Artifacts.Index(Upstream, Repository, "unsigned-multi", (arm64.Digest, arm64.Size, "arm64"));
+
         using var list = await client.GetManifestAsync($"/v2/{Repository}/manifests/multi", Artifacts.OciIndex);
         using var platform = await client.GetManifestAsync($"/v2/{Repository}/manifests/{amd64.Digest}");
         using var unsigned = await client.GetManifestAsync($"/v2/{Repository}/manifests/{loose.Digest}");
+        using var unsignedList = await client.GetManifestAsync($"/v2/{Repository}/manifests/unsigned-multi", Artifacts.OciIndex);
+        using var unsignedPlatform = await client.GetManifestAsync($"/v2/{Repository}/manifests/{arm64.Digest}");
 
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         Assert.Equal(HttpStatusCode.OK, platform.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
+
+        // An unsigned index runs nothing and is served; the platform manifest the client then asks for is refused.
+        Assert.Equal(HttpStatusCode.OK, unsignedList.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unsignedPlatform.StatusCode);
     }
 
     [Fact]
