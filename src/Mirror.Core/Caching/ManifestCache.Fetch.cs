@@ -22,19 +22,10 @@ internal sealed partial class ManifestCache
             return ManifestLookup.Failed(new OciError(502, OciErrorCode.ManifestInvalid, $"upstream manifest is larger than {_options.MaxManifestSize} bytes"));
         }
 
-        byte[] content;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        var (content, readError) = await response.ReadSmallAsync(_options.MaxManifestSize, upstream.Options.ResponseHeadersTimeout, upstream.Name, cancellationToken).ConfigureAwait(false);
+        if (content is null)
         {
-            timeout.CancelAfter(upstream.Options.ResponseHeadersTimeout);
-            try
-            {
-                await response.Message!.Content.LoadIntoBufferAsync(_options.MaxManifestSize, timeout.Token).ConfigureAwait(false);
-                content = await response.Message.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                return ManifestLookup.Failed(new OciError(502, OciErrorCode.Unavailable, $"reading the manifest from {upstream.Name} failed ({ex.GetType().Name})"));
-            }
+            return ManifestLookup.Failed(new OciError(502, OciErrorCode.Unavailable, readError!));
         }
 
         var claimed = Digest.TryParse(response.DockerContentDigest, out var header) ? header : (Digest?)null;
@@ -59,6 +50,13 @@ internal sealed partial class ManifestCache
         }
 
         var manifest = new StoredManifest(digest, MediaTypes.OfManifest(content, response.ContentType), content);
+        await KeepAsync(manifest, cancellationToken).ConfigureAwait(false);
+        return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = CacheSource.Upstream };
+    }
+
+    /// <summary>Stores verified content in both tiers (a referrers list is kept the same way).</summary>
+    internal async ValueTask KeepAsync(StoredManifest manifest, CancellationToken cancellationToken)
+    {
         try
         {
             await _store.PutAsync(manifest, cancellationToken).ConfigureAwait(false);
@@ -66,10 +64,9 @@ internal sealed partial class ManifestCache
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Degrade, don't fail: the client still gets its manifest, the cache just misses next time.
-            Log.StoreFailed(_logger, digest.ToString(), ex.Message);
+            Log.StoreFailed(_logger, manifest.Digest.ToString(), ex.Message);
         }
 
         await _small.SetManifestAsync(manifest, share: true, cancellationToken).ConfigureAwait(false);
-        return new ManifestLookup(manifest, CacheResult.Miss, null) { Source = CacheSource.Upstream };
     }
 }

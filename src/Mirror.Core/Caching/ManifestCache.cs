@@ -158,7 +158,8 @@ internal sealed partial class ManifestCache
     }
 
     /// <summary>A tag answer: memory (or the shared second level), else the tag files on disk.</summary>
-    private async ValueTask<TagEntry?> GetTagAsync(TagKey key, CancellationToken cancellationToken)
+    /// <remarks>Also the referrers lists' store (<see cref="Referrers.ReferrersCache"/>): a name → digest answer with its validation time.</remarks>
+    internal async ValueTask<TagEntry?> GetTagAsync(TagKey key, CancellationToken cancellationToken)
     {
         if (await _small.GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } hot)
         {
@@ -175,7 +176,7 @@ internal sealed partial class ManifestCache
         return stored;
     }
 
-    private async ValueTask SetTagAsync(TagKey key, TagEntry entry, CancellationToken cancellationToken)
+    internal async ValueTask SetTagAsync(TagKey key, TagEntry entry, CancellationToken cancellationToken)
     {
         if (key.Credential.Length == 0)
         {
@@ -306,7 +307,7 @@ internal sealed partial class ManifestCache
         return ManifestLookup.Failed(error);
     }
 
-    private async ValueTask<(StoredManifest? Manifest, CacheSource Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
+    internal async ValueTask<(StoredManifest? Manifest, CacheSource Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
     {
         if (await _small.GetManifestAsync(digest, cancellationToken).ConfigureAwait(false) is { } hot)
         {

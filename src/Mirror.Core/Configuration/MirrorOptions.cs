@@ -40,4 +40,7 @@ public sealed class MirrorOptions
 
     /// <summary>Images kept warm on a schedule (<c>Mirror:Prewarm:</c>).</summary>
     public PrewarmOptions Prewarm { get; set; } = new();
+
+    /// <summary>Pull policy: denied repositories and digests, required referrers (<c>Mirror:Policy:</c>).</summary>
+    public PolicyOptions Policy { get; set; } = new();
 }

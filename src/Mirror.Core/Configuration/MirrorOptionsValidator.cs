@@ -120,6 +120,8 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
             }
         }
 
+        ValidatePolicy(options.Policy, errors);
+
         for (var i = 0; i < options.Prewarm.Images.Count; i++)
         {
             if (!Mirror.Prewarm.ImageReference.TryParse(options.Prewarm.Images[i], out _, out var imageError))
@@ -265,5 +267,36 @@ internal sealed class MirrorOptionsValidator : IValidateOptions<MirrorOptions>
 
         errors.AddRange(ClusterOptionsCheck.Errors(options.Cluster));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidatePolicy(PolicyOptions policy, List<string> errors)
+    {
+        for (var i = 0; i < policy.DenyRepositories.Count; i++)
+        {
+            var glob = policy.DenyRepositories[i];
+            if (glob.Length == 0 || glob.StartsWith('/') || glob.EndsWith('/') || !glob.Contains('/'))
+            {
+                errors.Add($"Mirror:Policy:DenyRepositories:{i}: '{glob}' is not an <upstream>/<repository> glob (e.g. docker.io/library/nginx, */team-x/**).");
+            }
+        }
+
+        if (policy.DenyDigestsFile is { Length: > 0 } denyFile && !File.Exists(denyFile))
+        {
+            errors.Add($"Mirror:Policy:DenyDigestsFile '{denyFile}' does not exist (create it empty when the scanner has not written it yet).");
+        }
+
+        for (var i = 0; i < policy.RequireReferrer.Count; i++)
+        {
+            var requirement = policy.RequireReferrer[i];
+            if (!Mirror.Oci.MediaTypes.IsMediaType(requirement.ArtifactType))
+            {
+                errors.Add($"Mirror:Policy:RequireReferrer:{i}:ArtifactType '{requirement.ArtifactType}' is not a media type (e.g. application/vnd.dev.cosign.artifact.sig.v1+json).");
+            }
+
+            foreach (var glob in requirement.Repositories.Where(g => g.Length == 0 || g.StartsWith('/') || g.EndsWith('/')))
+            {
+                errors.Add($"Mirror:Policy:RequireReferrer:{i}:Repositories: '{glob}' is not a repository glob (e.g. library/*, team/**).");
+            }
+        }
     }
 }

@@ -12,7 +12,9 @@ using Mirror.Access;
 using Mirror.Caching;
 using Mirror.Cluster;
 using Mirror.Configuration;
+using Mirror.Policy;
 using Mirror.Prewarm;
+using Mirror.Referrers;
 using Mirror.Storage;
 using Mirror.Upstream;
 
@@ -66,6 +68,8 @@ public static class MirrorCoreServiceCollectionExtensions
         services.TryAddSingleton<BlobCache>();
         services.TryAddSingleton<ManifestCache>();
         services.TryAddSingleton<SmallObjectCache>();
+        services.TryAddSingleton<ReferrersCache>();
+        services.TryAddSingleton<PullPolicy>();
         services.TryAddSingleton<ClientAuthenticator>();
         services.TryAddSingleton<AccessPolicy>();
         services.TryAddSingleton<TokenService>();

@@ -9,7 +9,7 @@ namespace Mirror.Observability;
 /// </summary>
 public static class MirrorMetrics
 {
-    public static readonly string[] Kinds = ["manifest", "blob", "other"];
+    public static readonly string[] Kinds = ["manifest", "blob", "referrers", "other"];
     public static readonly string[] Results = ["hit", "miss", "coalesced", "stale", "forwarded", "error"];
     public static readonly string[] Sources = ["memory", "disk", "upstream"];
     public static readonly string[] StatusClasses = ["2xx", "3xx", "4xx", "5xx", "error"];
@@ -86,6 +86,9 @@ public static class MirrorMetrics
 
     public static readonly Gauge ClusterMembers = Metrics.CreateGauge("mirror_cluster_members", "Cluster members this node knows, by state (live, down).", "state");
 
+    public static readonly Counter PolicyDenials = Metrics.CreateCounter(
+        "mirror_policy_denials_total", "Pulls refused by Mirror:Policy, by the policy that refused them.", "policy");
+
     private static Action? _collector;
     private static int _callbackRegistered;
 
@@ -150,6 +153,11 @@ public static class MirrorMetrics
         foreach (var state in new[] { "live", "down" })
         {
             ClusterMembers.WithLabels(state);
+        }
+
+        foreach (var policy in new[] { "DenyRepositories", "DenyDigestsFile", "RequireReferrer" })
+        {
+            PolicyDenials.WithLabels(policy);
         }
 
         foreach (var outcome in new[] { "committed", "failed" })

@@ -125,6 +125,34 @@ public static class MediaTypes
         return contentType ?? OctetStream;
     }
 
+    /// <summary>
+    /// True for a <c>type/subtype</c> media type (RFC 6838 characters, at most 255): what an <c>artifactType</c>
+    /// filter or a policy's artifact type must be. Nothing else may reach a cache key or a header.
+    /// </summary>
+    public static bool IsMediaType(string? value)
+    {
+        if (value is null || value.Length is 0 or > 255)
+        {
+            return false;
+        }
+
+        var slash = value.IndexOf('/');
+        if (slash <= 0 || slash == value.Length - 1 || value.IndexOf('/', slash + 1) >= 0)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '/' or '!' or '#' or '$' or '&' or '-' or '^' or '_' or '.' or '+'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>True when content of <paramref name="mediaType"/> may be sent to a client that accepts <paramref name="accepted"/>.</summary>
     public static bool IsAcceptable(string mediaType, IReadOnlyList<string> accepted)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Mirror.Caching;
 using Mirror.Oci;
+using Mirror.Referrers;
 using Mirror.Upstream;
 
 namespace Mirror.Prewarm;
@@ -15,6 +16,7 @@ namespace Mirror.Prewarm;
 ///  image ─▶ route (registry prefix or DefaultUpstream) ─▶ manifest by tag/digest (ManifestCache)
 ///    index? ─▶ each child manifest matching the platforms (all by default) ─▶ by digest (ManifestCache)
 ///    image manifest ─▶ config + layers ─▶ BlobCache.OpenAsync + copy to nowhere (the fill caches it)
+///    every manifest ─▶ its referrers (signatures, SBOMs, attestations: ReferrersCache) ─▶ each walked like a manifest
 ///  blobs run a few at a time, at most half the upstream's MaxConcurrentFetches: clients keep the rest
 /// </code>
 /// </remarks>
@@ -27,11 +29,13 @@ internal sealed partial class PrewarmRunner
     private readonly UpstreamRouter _router;
     private readonly ManifestCache _manifests;
     private readonly BlobCache _blobs;
+    private readonly ReferrersCache _referrers;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public PrewarmRunner(UpstreamRouter router, ManifestCache manifests, BlobCache blobs, TimeProvider time, ILogger<PrewarmRunner> logger)
+    public PrewarmRunner(UpstreamRouter router, ManifestCache manifests, BlobCache blobs, ReferrersCache referrers, TimeProvider time, ILogger<PrewarmRunner> logger)
     {
+        _referrers = referrers;
         _router = router;
         _manifests = manifests;
         _blobs = blobs;
@@ -125,6 +129,22 @@ internal sealed partial class PrewarmRunner
         foreach (var child in parts.Manifests.Where(c => Matches(c.Platform, platforms)))
         {
             await WalkAsync(scope, Reference.ForDigest(child.Digest), progress, platforms, blobs, depth + 1, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A verifier at deploy time asks for these next: warming an image warms its signatures and SBOMs too.
+        var referrers = await _referrers.GetAsync(scope, manifest.Digest, artifactType: null, cancellationToken).ConfigureAwait(false);
+        if (referrers.Manifest is not { } list)
+        {
+            progress.Failed($"referrers of {manifest.Digest}: {referrers.Error?.Message}");
+            return;
+        }
+
+        foreach (var descriptor in ReferrersIndex.Descriptors(list.Content.Span, null) ?? [])
+        {
+            if (Digest.TryParse((string?)descriptor["digest"], out var referrer))
+            {
+                await WalkAsync(scope, Reference.ForDigest(referrer), progress, [], blobs, depth + 1, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

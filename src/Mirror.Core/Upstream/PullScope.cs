@@ -62,5 +62,9 @@ internal sealed record PullScope(UpstreamClient Upstream, RepositoryName Reposit
     public UpstreamRequest Blob(HttpMethod method, Digest digest, long? rangeStart = null) =>
         new(method, Repository, $"blobs/{digest}") { RangeStart = rangeStart, ClientAuthorization = ClientAuthorization, Client = Client };
 
+    /// <summary>A referrers API request in this scope: <c>referrers/&lt;digest&gt;</c> with its query (a filter, a next page).</summary>
+    public UpstreamRequest Referrers(string pathAndQuery) =>
+        new(HttpMethod.Get, Repository, pathAndQuery) { Accept = MediaTypes.OciIndex, ClientAuthorization = ClientAuthorization, Client = Client };
+
     public override string ToString() => $"{Upstream.Name}/{Repository}";
 }

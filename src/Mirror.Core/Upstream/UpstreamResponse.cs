@@ -46,6 +46,31 @@ internal sealed class UpstreamResponse : IDisposable
     /// <summary>The bulkhead slot this response holds until disposed.</summary>
     internal IDisposable? Lease { get; init; }
 
+    /// <summary>
+    /// Reads a small body (a manifest, a referrers page) whole, within <paramref name="maxBytes"/> and
+    /// <paramref name="timeout"/>; on failure the content is null and the error says why (never an exception for
+    /// what the upstream or the network did).
+    /// </summary>
+    public async Task<(byte[]? Content, string? Error)> ReadSmallAsync(long maxBytes, TimeSpan timeout, string upstream, CancellationToken cancellationToken)
+    {
+        if (ContentLength > maxBytes)
+        {
+            return (null, $"the answer from {upstream} is larger than {maxBytes} bytes");
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await Message!.Content.LoadIntoBufferAsync(maxBytes, deadline.Token).ConfigureAwait(false);
+            return (await Message.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return (null, $"reading the answer from {upstream} failed ({ex.GetType().Name})");
+        }
+    }
+
     public static UpstreamResponse Failed(UpstreamStatus status, string detail) => new(status, null, detail);
 
     /// <summary>What the mirror makes of an HTTP status from a registry (or from a peer node answering for one).</summary>

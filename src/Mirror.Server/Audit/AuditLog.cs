@@ -14,6 +14,9 @@ internal sealed partial class AuditLog(ILoggerFactory loggers)
     public void Denied(HttpContext context, string user, string action, string target, string reason) =>
         Log.Denied(_logger, user, Address(context), action, target, reason);
 
+    public void PolicyDenied(HttpContext context, string user, string target, Mirror.Policy.PolicyDenial denial) =>
+        Log.PolicyDenied(_logger, user, Address(context), target, denial.Policy, denial.Target, denial.Reason);
+
     public void Wrote(HttpContext context, string user, string action, string target) =>
         Log.Wrote(_logger, user, Address(context), action, target, context.Response.StatusCode);
 
@@ -29,6 +32,9 @@ internal sealed partial class AuditLog(ILoggerFactory loggers)
 
         [LoggerMessage(8002, LogLevel.Warning, "audit denied {User} from {Address}: {Action} {Target}: {Reason}")]
         public static partial void Denied(ILogger logger, string user, string address, string action, string target, string reason);
+
+        [LoggerMessage(8005, LogLevel.Warning, "audit policy-denied {User} from {Address}: pull {Target}: {Policy} refused {Refused} ({Reason})")]
+        public static partial void PolicyDenied(ILogger logger, string user, string address, string target, string policy, string refused, string reason);
 
         [LoggerMessage(8003, LogLevel.Information, "audit {Action} by {User} from {Address}: {Target} answered {Status}")]
         public static partial void Wrote(ILogger logger, string user, string address, string action, string target, int status);

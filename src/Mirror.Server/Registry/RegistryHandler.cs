@@ -5,6 +5,8 @@ using Mirror.Server.Access;
 using Mirror.Caching;
 using Mirror.Observability;
 using Mirror.Oci;
+using Mirror.Policy;
+using Mirror.Referrers;
 using Mirror.Server.Audit;
 using Mirror.Upstream;
 
@@ -27,13 +29,17 @@ internal sealed partial class RegistryHandler
     private readonly ClientAuthenticator _authenticator;
     private readonly RepositoryAuthorization _authorization;
     private readonly AuditLog _audit;
+    private readonly ReferrersCache _referrers;
+    private readonly PullPolicy _policy;
 
     // With any upstream that forwards client credentials, /v2/ must challenge: Docker, podman and skopeo send
     // credentials only after a challenge, and would never send the ones they hold for the mirror.
     private readonly bool _challengeOnBase;
 
-    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ClientAuthenticator authenticator, RepositoryAuthorization authorization, AuditLog audit, ILogger<RegistryHandler> logger)
+    public RegistryHandler(UpstreamRouter router, BlobCache blobs, ManifestCache manifests, PassThrough passThrough, ClientAuthenticator authenticator, RepositoryAuthorization authorization, AuditLog audit, ReferrersCache referrers, PullPolicy policy, ILogger<RegistryHandler> logger)
     {
+        _referrers = referrers;
+        _policy = policy;
         _authenticator = authenticator;
         _authorization = authorization;
         _audit = audit;
@@ -73,6 +79,7 @@ internal sealed partial class RegistryHandler
                 (RegistryPathKind.Base, true) => await BaseAsync(context, _challengeOnBase, _authenticator.Enabled),
                 (RegistryPathKind.Manifest, true) => await ManifestAsync(context, path, identity),
                 (RegistryPathKind.Blob, true) => await BlobAsync(context, path, identity),
+                (RegistryPathKind.Referrers, true) => await ReferrersAsync(context, path, identity),
                 (RegistryPathKind.Base or RegistryPathKind.Unknown, _) => await OtherAsync(context),
                 _ => await _passThrough.ForwardAsync(context, path, identity),
             };
@@ -89,6 +96,7 @@ internal sealed partial class RegistryHandler
             {
                 RegistryPathKind.Manifest when isRead => "manifest",
                 RegistryPathKind.Blob when isRead => "blob",
+                RegistryPathKind.Referrers when isRead => "referrers",
                 _ => "other",
             };
             var resultName = ResultName(served.Result);
@@ -155,6 +163,11 @@ internal sealed partial class RegistryHandler
             return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
         }
 
+        if (_policy.IsEnabled && await RefusedByPolicyAsync(context, path, scope, identity, _policy.DenyRepository(scope.Upstream.Name, scope.Repository.Value)))
+        {
+            return new Served(CacheResult.Error, Upstream: scope.Upstream.Name);
+        }
+
         var acceptHeaders = context.Request.Headers.Accept;
         var accepted = acceptHeaders.Count <= 1 ? MediaTypes.ParseAcceptCached(acceptHeaders.ToString()) : MediaTypes.ParseAccept(acceptHeaders);
         var upstream = scope.Upstream.Name;
@@ -163,6 +176,11 @@ internal sealed partial class RegistryHandler
         {
             await WriteUpstreamErrorAsync(context, lookup.Error!, scope.Upstream);
             return new Served(CacheResult.Error, Upstream: upstream);
+        }
+
+        if (_policy.IsEnabled && await RefusedByPolicyAsync(context, path, scope, identity, await _policy.DenyManifestAsync(scope, manifest, context.RequestAborted)))
+        {
+            return new Served(CacheResult.Error, lookup.Source, Upstream: upstream);
         }
 
         var response = context.Response;
@@ -200,6 +218,11 @@ internal sealed partial class RegistryHandler
         if (!Digest.TryParse(path.Reference, out var digest))
         {
             await OciErrorWriter.WriteAsync(context, OciError.DigestInvalid(path.Reference));
+            return new Served(CacheResult.Error, Upstream: upstream.Name);
+        }
+
+        if (_policy.IsEnabled && await RefusedByPolicyAsync(context, path, scope, identity, _policy.DenyRepository(upstream.Name, scope.Repository.Value)))
+        {
             return new Served(CacheResult.Error, Upstream: upstream.Name);
         }
 

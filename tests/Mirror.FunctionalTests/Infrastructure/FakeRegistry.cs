@@ -10,7 +10,7 @@ namespace Mirror.FunctionalTests.Infrastructure;
 /// on request: slow bodies, corrupt bytes, bodies that break, error statuses, a token-auth challenge. It counts
 /// every request it gets.
 /// </summary>
-public sealed class FakeRegistry : IAsyncDisposable
+public sealed partial class FakeRegistry : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new();
@@ -360,6 +360,12 @@ public sealed class FakeRegistry : IAsyncDisposable
             var tags = _manifests.Keys.Where(k => k.StartsWith(repository + ":", StringComparison.Ordinal)).Select(k => $"\"{k[(repository.Length + 1)..]}\"");
             response.ContentType = "application/json";
             await response.WriteAsync($"{{\"name\":\"{repository}\",\"tags\":[{string.Join(',', tags)}]}}");
+            return;
+        }
+
+        if (kind == "referrers" && ReferrersApi && HttpMethods.IsGet(request.Method))
+        {
+            await ServeReferrersAsync(context, repository, reference);
             return;
         }
 

@@ -42,6 +42,28 @@ public sealed class PrewarmTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Prewarm_ImageWithSignature_ReferrersWarmedToo()
+    {
+        _upstream.ReferrersApi = true;
+        var image = SupplyChain.Artifacts.Image(_upstream, "library/signed", "1", "s");
+        var signature = SupplyChain.Artifacts.Referrer(_upstream, "library/signed", image, SupplyChain.Artifacts.Signature, "sig");
+        await using var mirror = await MirrorServer.StartAsync(_upstream.Url);
+        using var client = AdminClient(mirror);
+
+        var job = await RunAsync(client, new { images = new[] { "signed:1" } });
+
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        Assert.Equal(2, job.GetProperty("manifests").GetProperty("total").GetInt64()); // the image and its signature
+        _upstream.ResetCounts();
+        using var referrers = await client.GetAsync($"/v2/library/signed/referrers/{image.Digest}");
+        using var artifact = await client.GetManifestAsync($"/v2/library/signed/manifests/{signature.Digest}");
+        Assert.Equal("sig", await client.GetStringAsync($"/v2/library/signed/blobs/{signature.Blob}"));
+        Assert.Equal([signature.Digest], await SupplyChain.Artifacts.ListedAsync(referrers));
+        Assert.Equal(HttpStatusCode.OK, artifact.StatusCode);
+        Assert.Equal(0, _upstream.CountMatching("/v2/library/signed/"));
+    }
+
+    [Fact]
     public async Task Prewarm_OnePlatform_OnlyItsBlobs()
     {
         await using var mirror = await MirrorServer.StartAsync(_upstream.Url);
