@@ -44,6 +44,12 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
 
     internal List<FaultBlob> SmallBlobs { get; } = [];
 
+    /// <summary><c>library/cluster-image:1</c>: a small OCI image skopeo pulls through the balancer.</summary>
+    internal SmallImage Image { get; private set; } = null!;
+
+    /// <summary>A skopeo of the fixture's own (policy, temp folder).</summary>
+    internal SkopeoClient Skopeo { get; private set; } = null!;
+
     /// <summary>4 MiB for the edge mirror in front of the cluster (tiering).</summary>
     internal FaultBlob EdgeBlob { get; private set; } = null!;
 
@@ -128,6 +134,8 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
         (Upstream, Link) = await StartRegistryBehindNginxAsync("upstream docker-registry", LinkRate, cancellationToken);
         StormBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-storm", BigBlobSize, cancellationToken);
         KillBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-kill", BigBlobSize, cancellationToken);
+        Image = await BlobSeeder.PushSmallImageAsync(Upstream.BaseUri, DockerHub, "library/cluster-image", "1", cancellationToken);
+        Skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
         EdgeBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-edge", 4 * MiB, cancellationToken);
         for (var i = 0; i < SmallBlobCount; i++)
         {
@@ -169,5 +177,6 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
         MirrorProcess.EnsureAvailable(MirrorTarget.Mirror);
         _ = RequiredTool.DockerRegistry.Resolve();
         _ = RequiredTool.Nginx.Resolve();
+        _ = RequiredTool.Skopeo.Resolve();
     }
 }

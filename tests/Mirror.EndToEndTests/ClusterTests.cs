@@ -112,6 +112,26 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Skopeo_CopiesAnImageThroughTheBalancer_EachPartFetchedOnce()
+    {
+        using var deadline = new CancellationTokenSource(FaultCollection.TestTimeout);
+        var image = fixture.Image;
+        var source = $"docker://{fixture.Balancer.HostPort}/{image.Repository}:{image.Tag}";
+
+        // Twice, each copy's requests spread over the nodes by the balancer: the second is answered by the cluster.
+        foreach (var round in new[] { "a", "b" })
+        {
+            var layout = fixture.Temp.CreateSubdirectory($"skopeo-{round}");
+            await fixture.Skopeo.CopyAsync(source, $"oci:{layout}:x", ["--preserve-digests"], deadline.Token);
+            Assert.Equal(image.ManifestDigest, await OciLayout.DigestAsync(layout));
+        }
+
+        await fixture.Upstream.WaitForQuietAsync(deadline.Token);
+        Assert.Equal(1, fixture.Upstream.CountBlobGets(image.Repository, image.Layer.Digest));
+        Assert.Equal(1, fixture.Upstream.CountGets($"/v2/{image.Repository}/manifests/{image.Tag}"));
+    }
+
+    [Fact]
     public async Task PeerRoute_WithoutSecret_RefusedByNodesAndClosedAtTheBalancer()
     {
         var blob = fixture.EdgeBlob;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Mirror.EndToEndTests;
 
 /// <summary>
@@ -77,33 +75,9 @@ public sealed class MirrorCrashFixture(IMessageSink diagnostics) : ProcessFixtur
 
         var registry = Upstream.BaseUri;
         BigBlob = await BlobSeeder.UploadRandomAsync(registry, SlowRegistry, "library/crash-big", BigBlobSize, cancellationToken);
-        Small = await PushSmallImageAsync("library/crash-small", "1", cancellationToken);
+        Small = await BlobSeeder.PushSmallImageAsync(registry, DockerHub, "library/crash-small", "1", cancellationToken);
         CheckpointedBlob = await BlobSeeder.UploadRandomAsync(registry, DockerHub, "library/crash-warm", 2 * MiB, cancellationToken);
         CommittedBlob = await BlobSeeder.UploadRandomAsync(registry, DockerHub, "library/crash-warm", 8 * MiB, cancellationToken);
         LogStep($"uploaded {BigBlobSize / MiB} MiB + 2 + 8 MiB blobs and library/crash-small:1");
-    }
-
-    /// <summary>
-    /// A minimal OCI image (config JSON + one random 1 MiB layer) pushed with plain HTTP: two monolithic blob uploads
-    /// and a manifest PUT. The registry checks that the manifest's blobs exist, not what is in them.
-    /// </summary>
-    private async Task<SmallImage> PushSmallImageAsync(string repository, string tag, CancellationToken cancellationToken)
-    {
-        var layer = new byte[1 * MiB];
-        Random.Shared.NextBytes(layer);
-        var layerDigest = await BlobSeeder.UploadAsync(Upstream.BaseUri, repository, layer, cancellationToken);
-        var config = Encoding.UTF8.GetBytes(
-            $$"""{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["{{layerDigest}}"]} }""");
-        var configDigest = await BlobSeeder.UploadAsync(Upstream.BaseUri, repository, config, cancellationToken);
-        var manifest = Encoding.UTF8.GetBytes(
-            $$"""{"schemaVersion":2,"mediaType":"{{OciManifest}}","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{configDigest}}","size":{{config.Length}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{{layerDigest}}","size":{{layer.Length}}}]}""");
-        await BlobSeeder.PutManifestAsync(Upstream.BaseUri, repository, tag, manifest, OciManifest, cancellationToken);
-
-        return new SmallImage(
-            repository,
-            tag,
-            Sha256Digest.Of(manifest),
-            manifest.Length,
-            new FaultBlob(DockerHub, repository, layerDigest, layer.Length));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 
 namespace Mirror.EndToEndTests.Registries;
 
@@ -45,5 +46,30 @@ internal static class BlobSeeder
         {
             throw new InvalidOperationException($"PUT manifest {repository}:{tag} answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync(cancellationToken)}");
         }
+    }
+
+    /// <summary>
+    /// A minimal OCI image (config JSON + one random 1 MiB layer, reached through the mirror under
+    /// <paramref name="route"/>) pushed to <paramref name="registry"/> with plain HTTP: two monolithic blob uploads and
+    /// a manifest PUT. The registry checks that the manifest's blobs exist, not what is in them.
+    /// </summary>
+    public static async Task<SmallImage> PushSmallImageAsync(Uri registry, string route, string repository, string tag, CancellationToken cancellationToken)
+    {
+        var layer = new byte[1 * MiB];
+        Random.Shared.NextBytes(layer);
+        var layerDigest = await UploadAsync(registry, repository, layer, cancellationToken);
+        var config = Encoding.UTF8.GetBytes(
+            $$"""{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["{{layerDigest}}"]} }""");
+        var configDigest = await UploadAsync(registry, repository, config, cancellationToken);
+        var manifest = Encoding.UTF8.GetBytes(
+            $$"""{"schemaVersion":2,"mediaType":"{{MirrorCrashFixture.OciManifest}}","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{configDigest}}","size":{{config.Length}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{{layerDigest}}","size":{{layer.Length}}}]}""");
+        await PutManifestAsync(registry, repository, tag, manifest, MirrorCrashFixture.OciManifest, cancellationToken);
+
+        return new SmallImage(
+            repository,
+            tag,
+            Sha256Digest.Of(manifest),
+            manifest.Length,
+            new FaultBlob(route, repository, layerDigest, layer.Length));
     }
 }
