@@ -57,8 +57,7 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
         }
 
         const int Killed = 1;
-        await fixture.KillNodeAsync(Killed);
-        try
+        await WhileKilledAsync(Killed, async () =>
         {
             var again = await Task.WhenAll(blobs.Select((b, i) => BlobDownload.RunAsync(b.On(fixture.Balancer.BaseUri), i, null, deadline.Token)));
             await fixture.Upstream.WaitForQuietAsync(deadline.Token);
@@ -69,11 +68,7 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
             Assert.Equal(blobs.Count, warmGets);
             Assert.All(again, d => Assert.True(d.IsComplete(blobs[d.Client].Length, blobs[d.Client].Digest), $"{d}\n{fixture.Describe()}"));
             Assert.InRange(refetched, 0, Math.Min(owned[Killed] + 3, blobs.Count / ClusterFixture.NodeCount + 6));
-        }
-        finally
-        {
-            await RestartAsync(Killed, deadline.Token);
-        }
+        }, deadline.Token);
     }
 
     [Fact]
@@ -93,10 +88,9 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
             await Task.Delay(10, deadline.Token);
         }
 
-        await fixture.KillNodeAsync(owner);
-        output.WriteLine($"owner node {owner} SIGKILLed with the clients at {string.Join(", ", progress.Select(p => $"{p / MiB} MiB"))}");
-        try
+        await WhileKilledAsync(owner, async () =>
         {
+            output.WriteLine($"owner node {owner} SIGKILLed with the clients at {string.Join(", ", progress.Select(p => $"{p / MiB} MiB"))}");
             var done = await Task.WhenAll(downloads);
             await fixture.Upstream.WaitForQuietAsync(deadline.Token);
             var gets = fixture.Upstream.BlobGets(blob);
@@ -104,11 +98,7 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
 
             Assert.All(done, d => Assert.True(d.IsComplete(blob.Length, blob.Digest), $"{d}\n{fixture.Describe()}"));
             Assert.InRange(gets.Count, 2, 3);
-        }
-        finally
-        {
-            await RestartAsync(owner, deadline.Token);
-        }
+        }, deadline.Token);
     }
 
     [Fact]
@@ -178,14 +168,19 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
         }
     }
 
-    private async Task RestartAsync(int node, CancellationToken cancellationToken)
+    /// <summary>SIGKILLs <paramref name="node"/>, runs <paramref name="test"/>, and always starts the node again (same port and cache) for the next test.</summary>
+    private async Task WhileKilledAsync(int node, Func<Task> test, CancellationToken cancellationToken)
     {
-        if (fixture.Nodes[node] is null)
+        await fixture.KillNodeAsync(node);
+        try
+        {
+            await test();
+        }
+        finally
         {
             await fixture.StartNodeAsync(node, cancellationToken);
+            await fixture.UntilAllLiveAsync(cancellationToken);
         }
-
-        await fixture.UntilAllLiveAsync(cancellationToken);
     }
 
     private static TimeSpan Median(IEnumerable<TimeSpan> values)

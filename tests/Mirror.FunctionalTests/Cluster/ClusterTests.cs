@@ -188,6 +188,31 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task Membership_PeersDns_EveryAddressAMemberAndOnlyTheAnsweringOnesLive()
+    {
+        var port = FreePort.Next();
+        await using var upstream = await FakeRegistry.StartAsync();
+        using var cache = new TempDirectory();
+        await using var node = await MirrorServer.StartAsync(upstream.Url, cache.Path, new Dictionary<string, string?>
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["Mirror:Cluster:PeersDns"] = "localhost",
+            ["Mirror:Cluster:PeerPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mirror:Cluster:Self"] = $"http://127.0.0.1:{port}",
+            ["Mirror:Cluster:Secret"] = ClusterNodes.Secret,
+        });
+        var membership = node.Services.GetRequiredService<ClusterMembership>();
+
+        await membership.RefreshAsync(CancellationToken.None);
+
+        // localhost is 127.0.0.1 (this node) and, where the resolver says so, ::1 — where nothing listens on this port.
+        var addresses = (await Dns.GetHostAddressesAsync("localhost")).Distinct().ToList();
+        Assert.Equal(addresses.Count, membership.Members.Count);
+        Assert.Contains(membership.Live, m => m.IsSelf && m.Id == $"http://127.0.0.1:{port}");
+        Assert.Equal([$"http://127.0.0.1:{port}"], membership.Live.Select(m => m.Id));
+    }
+
+    [Fact]
     public async Task Tiering_EdgeInFrontOfRegion_RegistryCarriedThroughWithNs()
     {
         await using var upstream = await FakeRegistry.StartAsync();
