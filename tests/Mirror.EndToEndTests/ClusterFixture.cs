@@ -12,7 +12,7 @@ namespace Mirror.EndToEndTests;
 ///                                                                         ▼
 ///                                                              upstream docker-registry (access log = fetch count)
 /// </code>
-/// Seeded over HTTP: two 32 MiB random blobs (the 30-client storm, the owner killed mid-stream; ~4 s each through the
+/// Seeded over HTTP (and one umoci-built image with skopeo, for dockerd): two 32 MiB random blobs (the 30-client storm, the owner killed mid-stream; ~4 s each through the
 /// link) and 60 blobs of 64 KiB (warm, kill a node, pull again). Nodes can be SIGKILLed and restarted on their port
 /// and cache folder.
 /// </summary>
@@ -46,6 +46,9 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
 
     /// <summary><c>library/cluster-image:1</c>: a small OCI image skopeo pulls through the balancer.</summary>
     internal SmallImage Image { get; private set; } = null!;
+
+    /// <summary><c>library/cluster-docker:1</c>: an umoci-built image (two layers) a real dockerd pulls through the balancer.</summary>
+    internal TestImage DockerImage { get; private set; } = null!;
 
     /// <summary>A skopeo of the fixture's own (policy, temp folder).</summary>
     internal SkopeoClient Skopeo { get; private set; } = null!;
@@ -136,6 +139,8 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
         KillBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-kill", BigBlobSize, cancellationToken);
         Image = await BlobSeeder.PushSmallImageAsync(Upstream.BaseUri, DockerHub, "library/cluster-image", "1", cancellationToken);
         Skopeo = SkopeoClient.Create(Temp.CreateSubdirectory("skopeo"));
+        DockerImage = await new TestImageBuilder(Temp.CreateSubdirectory("images"), Upstream, Skopeo)
+            .BuildAndPushAsync("library/cluster-docker", "1", [512 * KiB, 2 * MiB], cancellationToken);
         EdgeBlob = await BlobSeeder.UploadRandomAsync(Upstream.BaseUri, DockerHub, "library/cluster-edge", 4 * MiB, cancellationToken);
         for (var i = 0; i < SmallBlobCount; i++)
         {
@@ -178,5 +183,7 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
         _ = RequiredTool.DockerRegistry.Resolve();
         _ = RequiredTool.Nginx.Resolve();
         _ = RequiredTool.Skopeo.Resolve();
+        _ = RequiredTool.Umoci.Resolve();
+        _ = RequiredTool.Dockerd.Resolve();
     }
 }

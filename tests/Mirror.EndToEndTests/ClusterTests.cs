@@ -122,6 +122,20 @@ public sealed class ClusterTests(ClusterFixture fixture, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Dockerd_RegistryMirrorIsTheBalancer_PullsTheImageEachLayerFetchedOnce()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var image = fixture.DockerImage;
+        await using var docker = await DockerDaemon.StartAsync(fixture.Temp.CreateSubdirectory("dk"), fixture.Balancer.HostPort, deadline.Token);
+
+        var repoDigests = await docker.PullAsync(image.DockerHubReference, deadline.Token);
+
+        DigestAssert.Contains("docker", image, repoDigests);
+        await fixture.Upstream.WaitForQuietAsync(deadline.Token);
+        Assert.All(image.LayerDigests, layer => Assert.Equal(1, fixture.Upstream.CountBlobGets(image.Repository, layer)));
+    }
+
+    [Fact]
     public async Task PeerRoute_WithoutSecret_RefusedByNodesAndClosedAtTheBalancer()
     {
         var blob = fixture.EdgeBlob;
