@@ -12,9 +12,9 @@ namespace Mirror.EndToEndTests;
 ///                                                                         ▼
 ///                                                              upstream docker-registry (access log = fetch count)
 /// </code>
-/// Seeded over HTTP (and one umoci-built image with skopeo, for dockerd): two 32 MiB random blobs (the 30-client storm, the owner killed mid-stream; ~4 s each through the
-/// link) and 60 blobs of 64 KiB (warm, kill a node, pull again). Nodes can be SIGKILLed and restarted on their port
-/// and cache folder.
+/// Seeded over HTTP: two 32 MiB random blobs (the 30-client storm, the owner killed mid-stream; ~4 s each through the
+/// link), 60 blobs of 64 KiB (warm, kill a node, pull again) and a minimal OCI image for skopeo; with umoci and skopeo
+/// one real two-layer image for dockerd. Nodes can be SIGKILLed and restarted on their port and cache folder.
 /// </summary>
 public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(diagnostics, "cluster")
 {
@@ -180,10 +180,9 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
     private protected override void CheckTools()
     {
         MirrorProcess.EnsureAvailable(MirrorTarget.Mirror);
-        _ = RequiredTool.DockerRegistry.Resolve();
-        _ = RequiredTool.Nginx.Resolve();
-        _ = RequiredTool.Skopeo.Resolve();
-        _ = RequiredTool.Umoci.Resolve();
-        _ = RequiredTool.Dockerd.Resolve();
+        foreach (var tool in new[] { RequiredTool.DockerRegistry, RequiredTool.Nginx, RequiredTool.Skopeo, RequiredTool.Umoci, RequiredTool.Dockerd })
+        {
+            _ = tool.Resolve();
+        }
     }
 }
