@@ -96,7 +96,7 @@ internal sealed partial class UpstreamClient : IDisposable
     {
         // A Mirror upstream fronts many registries: ?ns= tells it which one this repository belongs to.
         var uri = new Uri(Options.IsMirror
-            ? $"{_baseUrl}/v2/{request.Repository}/{request.Path}?ns={Uri.EscapeDataString(Name)}"
+            ? $"{_baseUrl}/v2/{request.Repository}/{request.Path}{(request.Path.Contains('?') ? '&' : '?')}ns={Uri.EscapeDataString(Name)}"
             : $"{_baseUrl}/v2/{request.Repository}/{request.Path}");
         _retryBudget.Deposit();
         var lease = await _bulkhead.AcquireAsync(request.Client, cancellationToken).ConfigureAwait(false);
