@@ -8,11 +8,11 @@ namespace Mirror.EndToEndTests;
 /// <code>
 ///   clients ──► nginx LB (round robin, /_mirror/ closed) ──► node 0 │ node 1 │ node 2   (peer route between them)
 ///                                                                  └──────┬───────┘
-///                                                        nginx, limit_rate 8m per connection
+///                                                        nginx, limit_rate 25m per connection
 ///                                                                         ▼
 ///                                                              upstream docker-registry (access log = fetch count)
 /// </code>
-/// Seeded over HTTP: two 32 MiB random blobs (the 30-client storm, the owner killed mid-stream; ~4 s each through the
+/// Seeded over HTTP: two 100 MiB random blobs (the 30-client storm, the owner killed mid-stream; ~4 s each through the
 /// link), 60 blobs of 64 KiB (warm, kill a node, pull again) and a minimal OCI image for skopeo; with umoci and skopeo
 /// one real two-layer image for dockerd. Nodes can be SIGKILLed and restarted on their port and cache folder.
 /// </summary>
@@ -22,9 +22,9 @@ public sealed class ClusterFixture(IMessageSink diagnostics) : ProcessFixture(di
     internal const string DockerHub = MirrorCrashFixture.DockerHub;
     internal const string Secret = "e2e-cluster-secret-0123456789";
 
-    // 8 MiB/s per connection: a 32 MiB fill takes ~4 s, long enough to kill its owner half-way.
-    private const string LinkRate = MirrorCrashFixture.NginxRate;
-    private const int BigBlobSize = 32 * MiB;
+    // 25 MiB/s per connection: a 100 MiB fill takes ~4 s, long enough to kill its owner half-way.
+    private const string LinkRate = "25m";
+    private const int BigBlobSize = 100 * MiB;
     private const int SmallBlobCount = 60;
 
     private readonly int[] _ports = [.. Enumerable.Range(0, NodeCount).Select(_ => FreePort.Next())];
