@@ -32,6 +32,7 @@ namespace Mirror.Caching;
 internal sealed partial class ManifestCache
 {
     private static readonly TimeSpan FlightTimeout = TimeSpan.FromMinutes(2);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<string>, string> AcceptKeys = [];
 
     private readonly IManifestStore _store;
     private readonly TagStore _tags;
@@ -41,6 +42,7 @@ internal sealed partial class ManifestCache
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
+    private readonly HotTags _hot;
 
     public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, ContentAccessCheck access, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -49,6 +51,7 @@ internal sealed partial class ManifestCache
         _store = store;
         _tags = tags;
         _options = options.Value.Cache;
+        _hot = new HotTags(_options.MaxMemorySize / 4);
         _time = time;
         _logger = loggers.CreateLogger("Mirror.Manifests");
     }
@@ -88,7 +91,15 @@ internal sealed partial class ManifestCache
         return lookup;
     }
 
-    private async ValueTask<ManifestLookup> ResolveAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    /// <summary>A fresh tag answer in <see cref="HotTags"/> is served without the slow path's state machine.</summary>
+    private ValueTask<ManifestLookup> ResolveAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken) =>
+        !reference.IsDigest
+        && _hot.TryGet(scope.Upstream.Name, scope.Repository.Value, reference.Tag, AcceptKey(accepted), scope.CredentialKey, out var entry, out var manifest)
+        && _time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope)
+            ? new(new ManifestLookup(manifest, CacheResult.Hit, null) { Source = CacheSource.Memory })
+            : ResolveSlowAsync(scope, reference, accepted, cancellationToken);
+
+    private async ValueTask<ManifestLookup> ResolveSlowAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
         var upstream = scope.Upstream;
         if (reference.IsDigest)
@@ -114,12 +125,14 @@ internal sealed partial class ManifestCache
                 cancellationToken).ConfigureAwait(false);
         }
 
+        var seen = _hot.Generation;
         var key = new TagKey(upstream.Name, scope.Repository.Value, reference.Tag, AcceptKey(accepted), scope.CredentialKey);
         if (await GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope))
         {
             var (local, source) = await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
             if (local is not null)
             {
+                _hot.Add(key, entry, local, seen);
                 return new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
             }
         }
@@ -144,6 +157,7 @@ internal sealed partial class ManifestCache
     /// <summary>Drops a manifest (deleted upstream through the mirror) from both tiers.</summary>
     public async ValueTask ForgetAsync(Digest digest, CancellationToken cancellationToken)
     {
+        _hot.Forget(digest);
         await _small.RemoveManifestAsync(digest, cancellationToken).ConfigureAwait(false);
         _store.Delete(digest);
     }
@@ -151,6 +165,7 @@ internal sealed partial class ManifestCache
     /// <summary>Forgets a tag (all Accept variants) so the next request asks the upstream.</summary>
     public async ValueTask InvalidateTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken)
     {
+        _hot.Invalidate(registry, repository, tag);
         _tags.Invalidate(registry, repository, tag);
         await _small.InvalidateTagAsync(registry, repository, tag, cancellationToken).ConfigureAwait(false);
     }
@@ -175,6 +190,7 @@ internal sealed partial class ManifestCache
 
     private async ValueTask SetTagAsync(TagKey key, TagEntry entry, CancellationToken cancellationToken)
     {
+        _hot.Remove(key);
         if (key.Credential.Length == 0)
         {
             _tags.Set(key, entry);
@@ -185,6 +201,7 @@ internal sealed partial class ManifestCache
 
     private async ValueTask RemoveTagAsync(TagKey key, CancellationToken cancellationToken)
     {
+        _hot.Remove(key);
         _tags.Remove(key);
         await _small.RemoveTagAsync(key, cancellationToken).ConfigureAwait(false);
     }
@@ -320,11 +337,15 @@ internal sealed partial class ManifestCache
         return (stored, CacheSource.Disk);
     }
 
+    /// <summary>
+    /// The Accept set as one key. Parsed Accept lists are remembered per header value (<see cref="MediaTypes.ParseAcceptCached"/>),
+    /// so the joined key is made once per list, not once per request.
+    /// </summary>
     private static string AcceptKey(IReadOnlyList<string> accepted) => accepted.Count switch
     {
         0 => "*",
         1 => accepted[0],
-        _ => string.Join(',', accepted),
+        _ => AcceptKeys.GetValue(accepted, static a => string.Join(',', a)),
     };
 
     private static string AcceptHeader(IReadOnlyList<string> accepted) =>

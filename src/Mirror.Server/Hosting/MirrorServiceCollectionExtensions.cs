@@ -20,12 +20,26 @@ namespace Mirror.Server.Hosting;
 /// <summary>Registers the HTTP host's parts on top of <see cref="MirrorCoreServiceCollectionExtensions.AddMirrorCore"/>, and maps the endpoints.</summary>
 public static class MirrorServiceCollectionExtensions
 {
+    // What UseAuthentication and UseAuthorization record in the application's properties (see MapMirror).
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
     public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMirrorCore(configuration);
         services.TryAddSingleton<AuditLog>();
-        services.AddAuthentication(MirrorAuthenticationHandler.SchemeName)
+        // The Mirror scheme is the default only with users configured. WebApplication puts the authentication
+        // middleware in front of every pipeline whose services have schemes, whatever MapMirror does; with a default
+        // scheme it would make and run a handler for every request of a mirror that has no users.
+        services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MirrorAuthenticationHandler>(MirrorAuthenticationHandler.SchemeName, null);
+        services.AddOptions<AuthenticationOptions>().Configure<ClientAuthenticator>((o, authenticator) =>
+        {
+            if (authenticator.Enabled)
+            {
+                o.DefaultScheme = MirrorAuthenticationHandler.SchemeName;
+            }
+        });
         services.AddAuthorization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, RepositoryAccessHandler>());
         services.TryAddSingleton<RepositoryAuthorization>();
@@ -76,6 +90,17 @@ public static class MirrorServiceCollectionExtensions
         {
             app.UseAuthentication();
         }
+        else
+        {
+            // WebApplication would add both middlewares in front of the pipeline anyway (it does so whenever their
+            // services are registered and UseX was not called): the authentication middleware resolves a scoped
+            // provider for every request. The flags are the ones UseAuthentication/UseAuthorization set; should
+            // they ever change name, the only cost is that the middlewares run again. Authorization needs no
+            // middleware here: no endpoint has authorization metadata, pulls ask RepositoryAuthorization directly.
+            ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
+        }
+
+        ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSetKey] = true;
 
         ClientLimits.Use(app);
         app.UseRouting();

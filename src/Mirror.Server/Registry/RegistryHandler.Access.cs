@@ -77,7 +77,7 @@ internal sealed partial class RegistryHandler
     /// The pull's scope once routed and allowed; else null, with the error already answered and the upstream it was
     /// routed to (when it got that far) for the request log.
     /// </summary>
-    private async Task<(PullScope? Scope, string? Upstream)> PullScopeAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async ValueTask<(PullScope? Scope, string? Upstream)> PullScopeAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         if (!TryScope(context, path.Name, identity, out var scope, out var error))
         {

@@ -18,6 +18,7 @@ internal sealed partial class RegistryHandler
 {
     private const string ApiVersionHeader = "Docker-Distribution-API-Version";
     private const string DigestHeader = "Docker-Content-Digest";
+    private const string CacheHeader = "X-Mirror-Cache";
 
     private readonly UpstreamRouter _router;
     private readonly BlobCache _blobs;
@@ -66,7 +67,8 @@ internal sealed partial class RegistryHandler
                 return;
             }
 
-            var identity = MirrorAuthenticationHandler.IdentityOf(context);
+            // Without users every client is anonymous; asking would create the request's Items dictionary.
+            var identity = _authenticator.Enabled ? MirrorAuthenticationHandler.IdentityOf(context) : ClientIdentity.Anonymous;
 
             served = (path.Kind, isRead) switch
             {
@@ -85,21 +87,20 @@ internal sealed partial class RegistryHandler
         }
         finally
         {
+            // Indexes into MirrorMetrics.Kinds: manifest, blob, other.
             var kind = path.Kind switch
             {
-                RegistryPathKind.Manifest when isRead => "manifest",
-                RegistryPathKind.Blob when isRead => "blob",
-                _ => "other",
+                RegistryPathKind.Manifest when isRead => 0,
+                RegistryPathKind.Blob when isRead => 1,
+                _ => 2,
             };
-            var resultName = ResultName(served.Result);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            MirrorMetrics.Requests.WithLabels(kind, resultName).Inc();
-            MirrorMetrics.RequestDuration.WithLabels(kind).Observe(elapsed.TotalSeconds);
+            MirrorMetrics.RequestAnswered(kind, served.Result, elapsed.TotalSeconds);
 
             // Off by default (a line per request costs more than serving a hit): nothing is formatted unless it is on.
             if (_logger.IsEnabled(LogLevel.Information))
             {
-                Log.Request(_logger, request.Method, kind, context.Response.StatusCode, resultName, served.Source is { } source ? CacheLabels.Of(source) : "-",
+                Log.Request(_logger, request.Method, MirrorMetrics.Kinds[kind], context.Response.StatusCode, ResultName(served.Result), served.Source is { } source ? CacheLabels.Of(source) : "-",
                     served.Bytes, elapsed.TotalMilliseconds, ClientOf(context), served.Upstream ?? "-", Activity.Current?.TraceId.ToHexString() ?? "-");
             }
         }
@@ -137,7 +138,7 @@ internal sealed partial class RegistryHandler
     /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
     internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
 
-    private async Task<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async ValueTask<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         var (allowed, routed) = await PullScopeAsync(context, path, identity);
         if (allowed is not { } scope)
@@ -170,8 +171,8 @@ internal sealed partial class RegistryHandler
         response.ContentType = manifest.MediaType;
         response.ContentLength = manifest.Content.Length;
         response.Headers[DigestHeader] = manifest.Digest.ToString();
-        response.Headers.ETag = $"\"{manifest.Digest}\"";
-        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + CacheLabels.Of(lookup.Source);
+        response.Headers.ETag = ManifestETags.Of(manifest);
+        response.Headers[CacheHeader] = CacheLabels.Header(lookup.Result, lookup.Source);
         if (lookup.Result == CacheResult.Stale)
         {
             // RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.
@@ -184,11 +185,11 @@ internal sealed partial class RegistryHandler
         }
 
         await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
-        MirrorMetrics.ServedBytes.WithLabels(CacheLabels.Of(lookup.Source)).Inc(manifest.Content.Length);
+        MirrorMetrics.BytesServed(lookup.Source, manifest.Content.Length);
         return new Served(lookup.Result, lookup.Source, manifest.Content.Length, upstream);
     }
 
-    private async Task<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async ValueTask<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         var (allowed, routed) = await PullScopeAsync(context, path, identity);
         if (allowed is not { } scope)
@@ -276,8 +277,7 @@ internal sealed partial class RegistryHandler
             response.ContentLength = count;
         }
 
-        var source = CacheLabels.Of(content.Source);
-        response.Headers["X-Mirror-Cache"] = CacheLabels.Of(content.Result) + " " + source;
+        response.Headers[CacheHeader] = CacheLabels.Header(content.Result, content.Source);
 
         // Headers go out before the first body byte: a client that joins a slow fill learns the length at once, and
         // a transfer that breaks later is visibly short of it.
@@ -295,7 +295,7 @@ internal sealed partial class RegistryHandler
         {
             case CopyResult.Completed:
                 sent = count ?? (await content.GetLengthAsync(aborted) ?? 0) - offset;
-                MirrorMetrics.ServedBytes.WithLabels(source).Inc(sent);
+                MirrorMetrics.BytesServed(content.Source, sent);
                 break;
             case CopyResult.SourceFailed:
                 // Never end a short or wrong body as if it were complete: the client must see a broken transfer.
