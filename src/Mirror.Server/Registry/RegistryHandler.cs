@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Primitives;
 using Mirror.Access;
 using Mirror.Server.Access;
 using Mirror.Caching;
@@ -51,7 +52,7 @@ internal sealed partial class RegistryHandler
         var started = Stopwatch.GetTimestamp();
         context.Response.Headers[ApiVersionHeader] = "registry/2.0";
         var request = context.Request;
-        var path = RegistryPath.Parse(request.Path.Value is { } p && p.Length > 3 ? p[3..] : string.Empty);
+        var path = RegistryPath.Parse(request.Path.Value ?? string.Empty, start: "/v2".Length);
         var isRead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
         var served = new Served(CacheResult.Error);
         try
@@ -107,6 +108,9 @@ internal sealed partial class RegistryHandler
     }
 
     private static string ResultName(CacheResult result) => CacheLabels.Of(result);
+
+    /// <summary>The first value of a header, without LINQ's FirstOrDefault (which boxes the StringValues).</summary>
+    internal static string? FirstOf(StringValues values) => values.Count > 0 ? values[0] : null;
 
     private static async Task<Served> BaseAsync(HttpContext context, bool challenge, bool bearer)
     {
@@ -239,7 +243,7 @@ internal sealed partial class RegistryHandler
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
-        var rangeHeader = context.Request.Headers.Range.FirstOrDefault();
+        var rangeHeader = FirstOf(context.Request.Headers.Range);
         var size = content.Length;
         if (size is null && rangeHeader is not null)
         {
