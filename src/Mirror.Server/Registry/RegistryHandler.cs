@@ -295,7 +295,7 @@ internal sealed partial class RegistryHandler
         }
 
         long sent = 0;
-        switch (await content.CopyToAsync(response.Body, offset, count, aborted))
+        switch (await content.CopyToAsync(response.BodyWriter, offset, count, aborted))
         {
             case CopyResult.Completed:
                 sent = count ?? (await content.GetLengthAsync(aborted) ?? 0) - offset;
