@@ -19,8 +19,8 @@ namespace Mirror.Caching;
 ///  reader:  seen = Generation ─▶ slow path reads the answer ─▶ Add ─▶ Generation still seen? ─no─▶ remove it again
 ///  changer: Generation++ ─▶ remove the entries it changes (after the increment: an Add that missed it is removed)
 /// </code>
-/// Bounded by the bytes of the manifests it holds (a quarter of the memory tier's size by default), so it never
-/// keeps more alive than the memory tier would; past that, tags are served by the slow path.
+/// Bounded by the bytes of the manifests it holds (an eighth of the memory tier's size), so what it keeps alive
+/// beyond the memory tier's own bound is bounded too; past that, tags are served by the slow path.
 /// </remarks>
 internal sealed class HotTags(long maxBytes)
 {

@@ -43,6 +43,7 @@ internal sealed partial class ManifestCache
     private readonly ILogger _logger;
     private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
     private readonly HotTags _hot;
+    private readonly HotManifests _hotManifests;
 
     public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, ContentAccessCheck access, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -51,7 +52,9 @@ internal sealed partial class ManifestCache
         _store = store;
         _tags = tags;
         _options = options.Value.Cache;
-        _hot = new HotTags(_options.MaxMemorySize / 4);
+        // Each front holds at most an eighth of the memory tier's size on top of it (references to manifests it may also hold).
+        _hot = new HotTags(_options.MaxMemorySize / 8);
+        _hotManifests = new HotManifests(_options.MaxMemorySize / 8);
         _time = time;
         _logger = loggers.CreateLogger("Mirror.Manifests");
     }
@@ -91,13 +94,24 @@ internal sealed partial class ManifestCache
         return lookup;
     }
 
-    /// <summary>A fresh tag answer in <see cref="HotTags"/> is served without the slow path's state machine.</summary>
-    private ValueTask<ManifestLookup> ResolveAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken) =>
-        !reference.IsDigest
-        && _hot.TryGet(scope.Upstream.Name, scope.Repository.Value, reference.Tag, AcceptKey(accepted), scope.CredentialKey, out var entry, out var manifest)
-        && _time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope)
-            ? new(new ManifestLookup(manifest, CacheResult.Hit, null) { Source = CacheSource.Memory })
-            : ResolveSlowAsync(scope, reference, accepted, cancellationToken);
+    /// <summary>
+    /// A fresh tag answer in <see cref="HotTags"/>, or shared content by digest in <see cref="HotManifests"/>, is
+    /// served without the slow path's state machine; private content by digest always takes it (the access check).
+    /// </summary>
+    private ValueTask<ManifestLookup> ResolveAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    {
+        if (reference.IsDigest)
+        {
+            return !scope.IsPerCredential && _hotManifests.TryGet(reference.Digest, out var byDigest) && MediaTypes.IsAcceptable(byDigest.MediaType, accepted)
+                ? new(new ManifestLookup(byDigest, CacheResult.Hit, null) { Source = CacheSource.Memory })
+                : ResolveSlowAsync(scope, reference, accepted, cancellationToken);
+        }
+
+        return _hot.TryGet(scope.Upstream.Name, scope.Repository.Value, reference.Tag, AcceptKey(accepted), scope.CredentialKey, out var entry, out var manifest)
+            && _time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope)
+                ? new(new ManifestLookup(manifest, CacheResult.Hit, null) { Source = CacheSource.Memory })
+                : ResolveSlowAsync(scope, reference, accepted, cancellationToken);
+    }
 
     private async ValueTask<ManifestLookup> ResolveSlowAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
@@ -158,6 +172,7 @@ internal sealed partial class ManifestCache
     public async ValueTask ForgetAsync(Digest digest, CancellationToken cancellationToken)
     {
         _hot.Forget(digest);
+        _hotManifests.Remove(digest);
         await _small.RemoveManifestAsync(digest, cancellationToken).ConfigureAwait(false);
         _store.Delete(digest);
     }
@@ -323,8 +338,15 @@ internal sealed partial class ManifestCache
 
     private async ValueTask<(StoredManifest? Manifest, CacheSource Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
     {
+        if (_hotManifests.TryGet(digest, out var hottest))
+        {
+            return (hottest, CacheSource.Memory);
+        }
+
+        var seen = _hotManifests.Generation;
         if (await _small.GetManifestAsync(digest, cancellationToken).ConfigureAwait(false) is { } hot)
         {
+            _hotManifests.Add(hot, seen);
             return (hot, CacheSource.Memory);
         }
 
@@ -332,6 +354,7 @@ internal sealed partial class ManifestCache
         if (stored is not null)
         {
             await _small.SetManifestAsync(stored, share: true, cancellationToken).ConfigureAwait(false);
+            _hotManifests.Add(stored, seen);
         }
 
         return (stored, CacheSource.Disk);
