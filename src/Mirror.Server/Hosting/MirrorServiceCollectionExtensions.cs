@@ -104,7 +104,11 @@ public static class MirrorServiceCollectionExtensions
 
         ClientLimits.Use(app);
         app.UseRouting();
-        app.UseHttpMetrics();
+        if (options.Metrics.HttpMetrics)
+        {
+            app.UseHttpMetrics();
+        }
+
         app.Map("/v2", handler.HandleAsync);
         app.Map("/v2/{**path}", handler.HandleAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
