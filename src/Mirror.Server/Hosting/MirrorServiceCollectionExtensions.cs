@@ -33,6 +33,15 @@ public static class MirrorServiceCollectionExtensions
         // scheme it would make and run a handler for every request of a mirror that has no users.
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MirrorAuthenticationHandler>(MirrorAuthenticationHandler.SchemeName, null);
+        // AddAuthentication brings data protection along (for cookie schemes), and with it a hosted service that
+        // reads, or creates under ~/.aspnet, a key ring at every start: XML parsed, and ~10 MB of resident code and
+        // data, for keys nothing here uses (the Mirror scheme is Basic or the mirror's own tokens). Without the
+        // service a ring would still be made on first use, should anything ever ask for one.
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService") is { } keyRingAtStart)
+        {
+            services.Remove(keyRingAtStart);
+        }
+
         services.AddOptions<AuthenticationOptions>().Configure<ClientAuthenticator>((o, authenticator) =>
         {
             if (authenticator.Enabled)
