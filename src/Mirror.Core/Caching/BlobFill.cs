@@ -29,6 +29,13 @@ internal sealed partial class BlobFill : Flight
 {
     private const int BufferSize = 64 * 1024;
 
+    /// <summary>
+    /// Readers are woken once per this many bytes written, not once per read of the upstream socket: from a slow
+    /// link a read returns a few KiB, and every waiting client woke, re-read the file and flushed its response for
+    /// each. The first bytes wake them at once (first-byte latency), and the end of the fill always does.
+    /// </summary>
+    private const long SignalStep = 64 * 1024;
+
     private readonly UpstreamClient _upstream;
 
     // The starting client's scope: its credentials are used only with ForwardClientAuthorization, where every
@@ -188,6 +195,8 @@ internal sealed partial class BlobFill : Flight
     private async Task CopyBodyAsync(UpstreamResponse first, long? length, CancellationToken cancellationToken)
     {
         var response = first;
+        var upstreamBytes = MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name);
+        var signalled = -SignalStep;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -232,9 +241,13 @@ internal sealed partial class BlobFill : Flight
                         }
 
                         await _staged!.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                        Interlocked.Add(ref _written, data.Length);
-                        MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name).Inc(data.Length);
-                        Signal();
+                        var written = Interlocked.Add(ref _written, data.Length);
+                        upstreamBytes.Inc(data.Length);
+                        if (written - signalled >= SignalStep)
+                        {
+                            signalled = written;
+                            Signal();
+                        }
                     }
 
                     if (length is null || Written >= length)
