@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Mirror.Oci;
 using Mirror.Storage;
 
@@ -10,13 +9,15 @@ namespace Mirror.Caching;
 /// (deleted through the mirror); access checks for private upstreams still run on every hit (the caller's).
 /// Bounded by the bytes it holds; past that, manifests are served by the memory tier as before.
 /// </summary>
+/// <param name="maxBytes">The most manifest bytes it keeps.</param>
 internal sealed class HotManifests(long maxBytes)
 {
-    private readonly ConcurrentDictionary<Digest, StoredManifest> _entries = new();
-    private long _bytes;
+    // Bumped by every Remove; an Add compares it with what it read before its lookup (see HotTags).
     private long _generation;
+    private long _bytes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Digest, StoredManifest> _entries = new();
 
-    /// <summary>Read before the lookup whose result is added: a manifest forgotten since is not put back (see <see cref="HotTags"/>).</summary>
+    /// <summary>Read before the lookup whose result is added: a manifest forgotten since is not put back.</summary>
     public long Generation => Volatile.Read(ref _generation);
 
     public int Count => _entries.Count;
