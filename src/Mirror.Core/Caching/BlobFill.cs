@@ -29,6 +29,9 @@ internal sealed partial class BlobFill : Flight
 {
     private const int BufferSize = 64 * 1024;
 
+    /// <summary>What one read into a reader's response writer asks for (see <see cref="StoredBlobContent"/>).</summary>
+    private const int WriterChunk = 128 * 1024;
+
     /// <summary>
     /// Readers are woken once per this many bytes written, not once per read of the upstream socket: from a slow
     /// link a read returns a few KiB, and every waiting client woke, re-read the file and flushed its response for
