@@ -7,7 +7,7 @@
 #       ▲                 ▲                         ▲
 #   Mirror (Release)   nginx proxy_cache         docker-registry with proxy.remoteurl (distribution)
 #       ▲                 ▲                         ▲
-#   all three run side by side; one at a time gets the same load:
+#   all three run side by side (with bare Kestrel, below, for the wrk scenarios); one at a time gets the same load:
 #     cold pull   1 client pulls library/solo:1 (one ~100 MB layer), cache empty       → baseline time
 #     cold storm  STORM_CLIENTS clients pull library/storm:1 (another ~100 MB layer) at once, cache empty
 #                 → upstream GETs of the big layer (access log lines with 200), slowest first byte, wall time
@@ -17,13 +17,16 @@
 #                 manifest by digest, 1 MiB blob, ~100 MB blob (Docker's Accept header; one warm-up request first)
 #   with the CPU time each cache process used per scenario (/proc/<pid>/stat), then peak RSS (VmHWM) of each,
 #   and, for Mirror alone, cold-storm.sh 1024 50 (1 GiB, 50 clients, peak RSS).
+#   ceiling   bare Kestrel, no cache logic (CEILING_SRC, default ../shared/tools/ceiling beside the repository): a
+#             fixed 1.1 KB manifest and SendFileAsync of the same 1 MiB and ~100 MB files, in the wrk rounds only —
+#             the stack's own limit on this machine; what Mirror costs above it is Mirror's.
 # Pulls use Mirror.LoadTests (Docker-like, every blob verified). Writes docs/benchmarks.md (+ docs/benchmarks-*.png
 # when matplotlib is there) through compare-report.py. ~11 minutes on 2 cores, half of it the 1 GiB run.
 #
 #   loadtests/compare.sh     environment (defaults): WRK_DURATION=8s WRK_ROUNDS=2 STORM_CLIENTS=20 BIG_MB=100
 #                            UPSTREAM_RATE=20m WARM_CLIENTS=16 WARM_DURATION=8s RSS_1G=1 (0 skips the 1 GiB run)
 #                            SYSTEMS="mirror nginx distribution" MIRROR_ARGS="--Key=value …" KEEP_WORK=0
-#                            OUT=docs/benchmarks.md
+#                            OUT=docs/benchmarks.md (its folder is created) CEILING=1 (0 leaves bare Kestrel out)
 #
 # The slow link is nginx limit_rate with proxy_buffering ON and proxy_max_temp_file_size 0: with proxy_buffering off,
 # nginx 1.22 does not apply limit_rate to a proxied body at all (100 MB arrived in 0.3 s at "limit_rate 20m"), and a
@@ -41,6 +44,10 @@ SYSTEMS=${SYSTEMS:-mirror nginx distribution}
 KEEP_WORK=${KEEP_WORK:-0}
 root=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$root/docs/benchmarks.md}
+CEILING=${CEILING:-1}
+CEILING_SRC=${CEILING_SRC:-$root/../shared/tools/ceiling}
+mkdir -p "$(dirname "$OUT")"
+OUT=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 work=$(mktemp -d /tmp/mirror-compare.XXXX)
 res=$work/results
 mkdir -p "$res"
@@ -93,6 +100,17 @@ fi
 runner_dll=$root/loadtests/Mirror.LoadTests/bin/Release/net10.0/Mirror.LoadTests.dll
 dotnet build "$root/loadtests/Mirror.LoadTests" -c Release -v q -nologo > "$work/build-runner.log" 2>&1 \
   || { cat "$work/build-runner.log" >&2; exit 1; }
+if [ "$CEILING" = 1 ]; then
+  if [ -f "$CEILING_SRC/Ceiling.csproj" ]; then
+    # Built from a copy: the source may be read-only, and outside the repository no Directory.Build.props applies.
+    log "building bare Kestrel (ceiling) from $CEILING_SRC"
+    cp -r "$CEILING_SRC" "$work/ceiling-src"
+    dotnet publish "$work/ceiling-src" -c Release -o "$work/ceiling" -v q -nologo > "$work/build-ceiling.log" 2>&1 \
+      || { cat "$work/build-ceiling.log" >&2; exit 1; }
+  else
+    log "WARNING: no $CEILING_SRC/Ceiling.csproj (set CEILING_SRC): the report has no bare-Kestrel column"; CEILING=0
+  fi
+fi
 
 # ---------------------------------------------------------------- machine and versions
 {
@@ -186,7 +204,6 @@ loc=$(curl -sfi -X POST "http://127.0.0.1:$up_port/v2/library/blobs/blobs/upload
 case "$loc" in http*) ;; *) loc="http://127.0.0.1:$up_port$loc";; esac
 sep='?'; case "$loc" in *\?*) sep='&';; esac
 curl -sf -X PUT -H 'Content-Type: application/octet-stream' -T "$work/blob1m" "$loc${sep}digest=$blob1m" >/dev/null
-rm -f "$work/blob1m"
 
 manifest() { curl -sf -H "Accept: $accept" "http://127.0.0.1:$up_port/v2/library/$1/manifests/$2"; }
 big_layer() { manifest "$1" 1 | jq -r '.layers | max_by(.size) | .digest'; }
@@ -194,6 +211,8 @@ storm_manifest=$(curl -sfI -H "Accept: $accept" "http://127.0.0.1:$up_port/v2/li
 storm_layer=$(big_layer storm); solo_layer=$(big_layer solo)
 storm_layer_size=$(manifest storm 1 | jq -r '.layers | max_by(.size) | .size')
 [ -n "$storm_manifest" ] && [ "$storm_layer" != null ] && [ "$solo_layer" != null ] || { echo "seeding failed" >&2; exit 1; }
+# Bare Kestrel sends the same bytes from a file of its own: the 1 MiB blob and the storm layer.
+[ "$CEILING" = 1 ] && curl -sf -o "$work/blobbig" "http://127.0.0.1:$up_port/v2/library/storm/blobs/$storm_layer"
 { echo "storm_manifest=$storm_manifest"; echo "storm_layer=$storm_layer"; echo "storm_layer_size=$storm_layer_size"
   echo "solo_layer=$solo_layer"; echo "blob1m=$blob1m"; } >> "$res/meta.env"
 log "seeded: storm layer $storm_layer ($storm_layer_size bytes)"
@@ -261,8 +280,19 @@ YML
   docker-registry serve "$work/dist.yml" > "$work/dist.log" 2>&1 &
   sys_pid=$!; pids+=($sys_pid)
 }
-procs_of() { # system — its processes: nginx is a master plus its workers
-  if [ "$1" = nginx ]; then echo "${main_pid[$1]} $(pgrep -P "${main_pid[$1]}" | tr '\n' ' ')"; else echo "${main_pid[$1]}"; fi
+start_ceiling() { # port — two processes: one sends the 1 MiB file (and answers the manifest), one the storm layer
+  dotnet "$work/ceiling/Ceiling.dll" --urls "http://127.0.0.1:$1" --file "$work/blob1m" > "$work/ceiling.log" 2>&1 &
+  sys_pid=$!; pids+=($sys_pid)
+  ceiling_big_url=http://127.0.0.1:$(port)
+  dotnet "$work/ceiling/Ceiling.dll" --urls "$ceiling_big_url" --file "$work/blobbig" > "$work/ceiling-big.log" 2>&1 &
+  ceiling_big_pid=$!; pids+=($ceiling_big_pid)
+}
+procs_of() { # system — its processes: nginx is a master plus its workers, bare Kestrel its two instances
+  case "$1" in
+    nginx) echo "${main_pid[$1]} $(pgrep -P "${main_pid[$1]}" | tr '\n' ' ')";;
+    ceiling) echo "${main_pid[$1]} $ceiling_big_pid";;
+    *) echo "${main_pid[$1]}";;
+  esac
 }
 cpu_ticks() { # system — user + system clock ticks its processes have used so far (/proc/<pid>/stat utime, stime)
   local p sum=0 v
@@ -294,6 +324,13 @@ end
 LUA
 bench() { # system scenario round path [accept] — one warm-up request, then wrk; JSON + the cache's CPU ticks
   local sys=$1 scenario=$2 round=$3 u=${url[$1]}$4 hdr=() t0 out=$work/wrk-$1-$2-r$3.txt
+  if [ "$sys" = ceiling ]; then # its own paths: any manifest reference, any blob digest
+    case "$scenario" in
+      manifest-*) u=${url[$sys]}/v2/m/manifests/1;;
+      blob-1m) u=${url[$sys]}/v2/m/blobs/1m;;
+      blob-big) u=$ceiling_big_url/v2/m/blobs/big;;
+    esac
+  fi
   [ -n "${5:-}" ] && hdr=(-H "Accept: $5")
   curl -sf -o /dev/null --max-time 120 "${hdr[@]}" "$u" || log "  $sys $scenario: warm-up request failed: $u"
   t0=$(cpu_ticks "$sys")
@@ -304,14 +341,16 @@ bench() { # system scenario round path [accept] — one warm-up request, then wr
 }
 
 # All three start now and stay up; only the one under test does any work.
-for sys in $SYSTEMS; do
+wrk_systems=$SYSTEMS; [ "$CEILING" = 1 ] && wrk_systems="$SYSTEMS ceiling"
+for sys in $wrk_systems; do
   url[$sys]=http://127.0.0.1:$(port)
   "start_$sys" "${url[$sys]##*:}"
   main_pid[$sys]=$sys_pid
 done
-for sys in $SYSTEMS; do wait_http "${url[$sys]}/v2/"; done
+for sys in $wrk_systems; do wait_http "${url[$sys]}/v2/"; done
+[ "$CEILING" = 1 ] && wait_http "$ceiling_big_url/v2/"
 sleep 1
-for sys in $SYSTEMS; do echo "idle_rss_kb=$(rss_kb $(procs_of "$sys"))" > "$res/rss-$sys.env"; done
+for sys in $wrk_systems; do echo "idle_rss_kb=$(rss_kb $(procs_of "$sys"))" > "$res/rss-$sys.env"; done
 
 for sys in $SYSTEMS; do
   # One unmeasured pull of another image first, so the cold pull measures a cold cache, not a cold process (.NET
@@ -336,8 +375,8 @@ done
 
 # wrk rounds alternate the systems (and rotate who goes first), so a burst of background load on this shared
 # machine does not land on one system only; the report takes each system's best round.
-log "== wrk: $WRK_ROUNDS round(s) of -t1 -c32 -d$WRK_DURATION, systems alternating"
-read -r -a order <<< "$SYSTEMS"
+log "== wrk: $WRK_ROUNDS round(s) of -t1 -c32 -d$WRK_DURATION, systems alternating ($wrk_systems)"
+read -r -a order <<< "$wrk_systems"
 for round in $(seq "$WRK_ROUNDS"); do
   for sys in "${order[@]}"; do bench "$sys" manifest-tag "$round" /v2/library/storm/manifests/1 "$accept"; done
   for sys in "${order[@]}"; do bench "$sys" manifest-digest "$round" "/v2/library/storm/manifests/$storm_manifest" "$accept"; done
@@ -346,7 +385,7 @@ for round in $(seq "$WRK_ROUNDS"); do
   order=("${order[@]:1}" "${order[0]}")
 done
 
-for sys in $SYSTEMS; do
+for sys in $wrk_systems; do
   read -r -a procs <<< "$(procs_of "$sys")"
   { echo "peak_rss_kb=$(hwm_kb "${procs[@]}")"; echo "processes=${#procs[@]}"; } >> "$res/rss-$sys.env"
   [ "$sys" = mirror ] && { curl -sf --max-time 5 "${url[$sys]}/metrics" > "$res/mirror-metrics.txt" || true; }

@@ -29,6 +29,16 @@ internal sealed partial class BlobFill : Flight
 {
     private const int BufferSize = 64 * 1024;
 
+    /// <summary>What one read into a reader's response writer asks for (see <see cref="StoredBlobContent"/>).</summary>
+    private const int WriterChunk = 128 * 1024;
+
+    /// <summary>
+    /// Readers are woken once per this many bytes written, not once per read of the upstream socket: from a slow
+    /// link a read returns a few KiB, and every waiting client woke, re-read the file and flushed its response for
+    /// each. The first bytes wake them at once (first-byte latency), and the end of the fill always does.
+    /// </summary>
+    private const long SignalStep = 64 * 1024;
+
     private readonly UpstreamClient _upstream;
 
     // The upstream, or in a cluster the owner node first (IContentSource): resumes go through it too, so a peer that
@@ -197,6 +207,8 @@ internal sealed partial class BlobFill : Flight
     private async Task CopyBodyAsync(UpstreamResponse first, long? length, CancellationToken cancellationToken)
     {
         var response = first;
+        var upstreamBytes = MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name);
+        var signalled = -SignalStep;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -241,13 +253,18 @@ internal sealed partial class BlobFill : Flight
                         }
 
                         await _staged!.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                        Interlocked.Add(ref _written, data.Length);
+                        var written = Interlocked.Add(ref _written, data.Length);
                         if (!response.FromPeer)
                         {
                             // A peer's bytes are counted as mirror_peer_bytes_total: the upstream did not send them.
-                            MirrorMetrics.UpstreamBytes.WithLabels(_upstream.Name).Inc(data.Length);
+                            upstreamBytes.Inc(data.Length);
                         }
-                        Signal();
+
+                        if (written - signalled >= SignalStep)
+                        {
+                            signalled = written;
+                            Signal();
+                        }
                     }
 
                     if (length is null || Written >= length)

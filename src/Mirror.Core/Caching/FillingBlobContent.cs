@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+
 namespace Mirror.Caching;
 
 /// <summary>A place on a running fill: this request started it (a miss) or joined it (coalesced).</summary>
@@ -22,6 +24,13 @@ internal sealed class FillingBlobContent(FlightLease<BlobFill> lease, long? leng
     }
 
     public override async Task<CopyResult> CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken)
+    {
+        var (result, reason) = await lease.Flight.CopyToAsync(destination, offset, count, cancellationToken).ConfigureAwait(false);
+        FailureReason = reason;
+        return result;
+    }
+
+    public override async Task<CopyResult> CopyToAsync(PipeWriter destination, long offset, long? count, CancellationToken cancellationToken)
     {
         var (result, reason) = await lease.Flight.CopyToAsync(destination, offset, count, cancellationToken).ConfigureAwait(false);
         FailureReason = reason;

@@ -32,6 +32,7 @@ namespace Mirror.Caching;
 internal sealed partial class ManifestCache
 {
     private static readonly TimeSpan FlightTimeout = TimeSpan.FromMinutes(2);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<string>, string> AcceptKeys = [];
 
     private readonly IManifestStore _store;
     private readonly TagStore _tags;
@@ -42,6 +43,8 @@ internal sealed partial class ManifestCache
     private readonly ILogger _logger;
     private readonly IContentSource _source;
     private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
+    private readonly HotTags _hot;
+    private readonly HotManifests _hotManifests;
 
     public ManifestCache(IManifestStore store, TagStore tags, SmallObjectCache small, ContentAccessCheck access, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers, IContentSource? source = null)
     {
@@ -51,6 +54,9 @@ internal sealed partial class ManifestCache
         _store = store;
         _tags = tags;
         _options = options.Value.Cache;
+        // Each front holds at most an eighth of the memory tier's size on top of it (references to manifests it may also hold).
+        _hot = new HotTags(_options.MaxMemorySize / 8);
+        _hotManifests = new HotManifests(_options.MaxMemorySize / 8);
         _time = time;
         _logger = loggers.CreateLogger("Mirror.Manifests");
     }
@@ -90,7 +96,26 @@ internal sealed partial class ManifestCache
         return lookup;
     }
 
-    private async ValueTask<ManifestLookup> ResolveAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    /// <summary>
+    /// A fresh tag answer in <see cref="HotTags"/>, or shared content by digest in <see cref="HotManifests"/>, is
+    /// served without the slow path's state machine; private content by digest always takes it (the access check).
+    /// </summary>
+    private ValueTask<ManifestLookup> ResolveAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
+    {
+        if (reference.IsDigest)
+        {
+            return !scope.IsPerCredential && _hotManifests.TryGet(reference.Digest, out var byDigest) && MediaTypes.IsAcceptable(byDigest.MediaType, accepted)
+                ? new(new ManifestLookup(byDigest, CacheResult.Hit, null) { Source = CacheSource.Memory })
+                : ResolveSlowAsync(scope, reference, accepted, cancellationToken);
+        }
+
+        return _hot.TryGet(scope.Upstream.Name, scope.Repository.Value, reference.Tag, AcceptKey(accepted), scope.CredentialKey, out var entry, out var manifest)
+            && _time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope)
+                ? new(new ManifestLookup(manifest, CacheResult.Hit, null) { Source = CacheSource.Memory })
+                : ResolveSlowAsync(scope, reference, accepted, cancellationToken);
+    }
+
+    private async ValueTask<ManifestLookup> ResolveSlowAsync(PullScope scope, Reference reference, IReadOnlyList<string> accepted, CancellationToken cancellationToken)
     {
         var upstream = scope.Upstream;
         if (reference.IsDigest)
@@ -116,12 +141,14 @@ internal sealed partial class ManifestCache
                 cancellationToken).ConfigureAwait(false);
         }
 
+        var seen = _hot.Generation;
         var key = new TagKey(upstream.Name, scope.Repository.Value, reference.Tag, AcceptKey(accepted), scope.CredentialKey);
         if (await GetTagAsync(key, cancellationToken).ConfigureAwait(false) is { } entry && _time.GetUtcNow() - entry.ValidatedAt < FreshFor(scope))
         {
             var (local, source) = await GetLocalAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
             if (local is not null)
             {
+                _hot.Add(key, entry, local, seen);
                 return new ManifestLookup(local, CacheResult.Hit, null) { Source = source };
             }
         }
@@ -146,6 +173,8 @@ internal sealed partial class ManifestCache
     /// <summary>Drops a manifest (deleted upstream through the mirror) from both tiers.</summary>
     public async ValueTask ForgetAsync(Digest digest, CancellationToken cancellationToken)
     {
+        _hot.Forget(digest);
+        _hotManifests.Remove(digest);
         await _small.RemoveManifestAsync(digest, cancellationToken).ConfigureAwait(false);
         _store.Delete(digest);
     }
@@ -153,6 +182,7 @@ internal sealed partial class ManifestCache
     /// <summary>Forgets a tag (all Accept variants) so the next request asks the upstream.</summary>
     public async ValueTask InvalidateTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken)
     {
+        _hot.Invalidate(registry, repository, tag);
         _tags.Invalidate(registry, repository, tag);
         await _small.InvalidateTagAsync(registry, repository, tag, cancellationToken).ConfigureAwait(false);
     }
@@ -178,6 +208,7 @@ internal sealed partial class ManifestCache
 
     internal async ValueTask SetTagAsync(TagKey key, TagEntry entry, CancellationToken cancellationToken)
     {
+        _hot.Remove(key);
         if (key.Credential.Length == 0)
         {
             _tags.Set(key, entry);
@@ -188,6 +219,7 @@ internal sealed partial class ManifestCache
 
     private async ValueTask RemoveTagAsync(TagKey key, CancellationToken cancellationToken)
     {
+        _hot.Remove(key);
         _tags.Remove(key);
         await _small.RemoveTagAsync(key, cancellationToken).ConfigureAwait(false);
     }
@@ -309,8 +341,15 @@ internal sealed partial class ManifestCache
 
     internal async ValueTask<(StoredManifest? Manifest, CacheSource Source)> GetLocalAsync(Digest digest, CancellationToken cancellationToken)
     {
+        if (_hotManifests.TryGet(digest, out var hottest))
+        {
+            return (hottest, CacheSource.Memory);
+        }
+
+        var seen = _hotManifests.Generation;
         if (await _small.GetManifestAsync(digest, cancellationToken).ConfigureAwait(false) is { } hot)
         {
+            _hotManifests.Add(hot, seen);
             return (hot, CacheSource.Memory);
         }
 
@@ -318,16 +357,21 @@ internal sealed partial class ManifestCache
         if (stored is not null)
         {
             await _small.SetManifestAsync(stored, share: true, cancellationToken).ConfigureAwait(false);
+            _hotManifests.Add(stored, seen);
         }
 
         return (stored, CacheSource.Disk);
     }
 
+    /// <summary>
+    /// The Accept set as one key. Parsed Accept lists are remembered per header value (<see cref="MediaTypes.ParseAcceptCached"/>),
+    /// so the joined key is made once per list, not once per request.
+    /// </summary>
     private static string AcceptKey(IReadOnlyList<string> accepted) => accepted.Count switch
     {
         0 => "*",
         1 => accepted[0],
-        _ => string.Join(',', accepted),
+        _ => AcceptKeys.GetValue(accepted, static a => string.Join(',', a)),
     };
 
     private static string AcceptHeader(IReadOnlyList<string> accepted) =>

@@ -112,9 +112,7 @@ public static class MirrorCoreServiceCollectionExtensions
 
         // HybridCache asks for an IDistributedCache and uses none when there is none: without Redis configured the
         // factory answers null, and the memory tier stays in this process.
-        services.TryAddSingleton<IDistributedCache>(sp => Options(sp).Cache.Redis is { Length: > 0 } redis
-            ? new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions { Configuration = redis, InstanceName = "mirror:" }))
-            : null!);
+        services.TryAddSingleton<IDistributedCache>(sp => Options(sp).Cache.Redis is { Length: > 0 } redis ? Redis(redis) : null!);
         services.AddHybridCache()
             .AddSerializer<StoredManifest, StoredManifestSerializer>()
             .AddSerializer<TagEntry, TagEntrySerializer>();
@@ -129,6 +127,14 @@ public static class MirrorCoreServiceCollectionExtensions
     /// The persistent index in <see cref="CacheLayout.Index"/>; when it cannot even be created (directory unwritable),
     /// an in-memory index stands in and the start goes on: degrade, don't fail.
     /// </summary>
+    /// <summary>
+    /// Only called with Redis configured: its own method so that the Redis client's assemblies (a megabyte of
+    /// resident code) are loaded then, not whenever the factory above is compiled.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static IDistributedCache Redis(string configuration) =>
+        new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions { Configuration = configuration, InstanceName = "mirror:" }));
+
     private static IBlobIndex OpenBlobIndex(IServiceProvider services)
     {
         var health = services.GetRequiredService<CacheHealth>();

@@ -1,3 +1,4 @@
+using Mirror.Caching;
 using Prometheus;
 
 namespace Mirror.Observability;
@@ -25,6 +26,12 @@ public static class MirrorMetrics
 
     public static readonly Counter ServedBytes = Metrics.CreateCounter(
         "mirror_served_bytes_total", "Body bytes sent to clients, by where they came from.", "source");
+
+    // Children resolved once, for the per-request counts: WithLabels allocates a label array and hashes every label
+    // on each call. Indexed by kind (Kinds), CacheResult and CacheSource, whose orders match Results and Sources.
+    private static readonly Counter.Child[][] RequestChildren = [.. Kinds.Select(k => Results.Select(r => Requests.WithLabels(k, r)).ToArray())];
+    private static readonly Histogram.Child[] DurationChildren = [.. Kinds.Select(k => RequestDuration.WithLabels(k))];
+    private static readonly Counter.Child[] ServedChildren = [.. Sources.Select(s => ServedBytes.WithLabels(s))];
 
     public static readonly Counter UpstreamRequests = Metrics.CreateCounter(
         "mirror_upstream_requests_total", "Requests the mirror sent to upstream registries, by status class.", "upstream", "status");
@@ -88,6 +95,17 @@ public static class MirrorMetrics
 
     public static readonly Counter PolicyDenials = Metrics.CreateCounter(
         "mirror_policy_denials_total", "Pulls refused by Mirror:Policy, by the policy that refused them.", "policy");
+
+    /// <summary>One registry request answered: <c>mirror_requests_total</c> and <c>mirror_request_duration_seconds</c>.</summary>
+    /// <param name="kind">The index of its kind in <see cref="Kinds"/>.</param>
+    public static void RequestAnswered(int kind, CacheResult result, double seconds)
+    {
+        RequestChildren[kind][(int)result].Inc();
+        DurationChildren[kind].Observe(seconds);
+    }
+
+    /// <summary>Body bytes sent to a client: <c>mirror_served_bytes_total</c>.</summary>
+    public static void BytesServed(CacheSource source, long bytes) => ServedChildren[(int)source].Inc(bytes);
 
     private static Action? _collector;
     private static int _callbackRegistered;

@@ -53,7 +53,9 @@ internal sealed partial class FasterBlobIndex
         var session = Rent();
         try
         {
-            var until = session.Compact(log.SafeReadOnlyAddress, CompactionType.Scan);
+            // Lookup, not Scan: scan compaction de-duplicates through a temporary store that allocates and zeroes
+            // two 32 MiB pages (see Snapshot); a lookup in the hash chain decides liveness without one.
+            var until = session.Compact(log.SafeReadOnlyAddress, CompactionType.Lookup);
             Log.Compacted(_logger, used, log.TailAddress - until);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

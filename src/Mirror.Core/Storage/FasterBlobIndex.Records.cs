@@ -122,16 +122,27 @@ internal sealed partial class FasterBlobIndex
         }
     }
 
-    /// <summary>Collects live records during a push scan.</summary>
-    internal struct Collector(List<KeyValuePair<BlobIndexKey, BlobIndexEntry>> items) : IScanIteratorFunctions<IndexKey, IndexValue>
+    /// <summary>
+    /// Collects the live records of a scan of the whole log, in address order: a later record of a key replaces an
+    /// earlier one (a copy-update moved it to the tail), a tombstone removes it.
+    /// </summary>
+    internal struct Collector(Dictionary<BlobIndexKey, BlobIndexEntry> items) : IScanIteratorFunctions<IndexKey, IndexValue>
     {
-        public readonly List<KeyValuePair<BlobIndexKey, BlobIndexEntry>> Items => items;
+        public readonly Dictionary<BlobIndexKey, BlobIndexEntry> Items => items;
 
         public readonly bool OnStart(long beginAddress, long endAddress) => true;
 
         public readonly bool SingleReader(ref IndexKey key, ref IndexValue value, RecordMetadata recordMetadata, long numberOfRecords)
         {
-            items.Add(KeyValuePair.Create(key.ToKey(), value.ToEntry()));
+            if (recordMetadata.RecordInfo.Tombstone)
+            {
+                items.Remove(key.ToKey());
+            }
+            else
+            {
+                items[key.ToKey()] = value.ToEntry();
+            }
+
             return true;
         }
 

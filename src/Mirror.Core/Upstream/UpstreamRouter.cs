@@ -20,6 +20,12 @@ internal sealed class UpstreamRouter : IDisposable
     private readonly UpstreamClient _default;
     private readonly string _configured;
 
+    // Routes of repository paths without ?ns=, remembered: a hit would otherwise validate the name (a regex) and
+    // allocate it, with "library/" in front for Docker Hub, on every request. Clients pull a bounded set of
+    // repositories; past MaxRemembered new paths are routed each time, never remembered.
+    private const int MaxRemembered = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (UpstreamClient Upstream, RepositoryName Repository)> _routes = new(StringComparer.Ordinal);
+
     public UpstreamRouter(IOptions<MirrorOptions> options, HybridCache cache, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Mirror.Upstream");
@@ -61,6 +67,27 @@ internal sealed class UpstreamRouter : IDisposable
     /// <c>/blobs/</c>) to an upstream and the repository name the upstream knows.
     /// </summary>
     public bool TryRoute(string? ns, string path, out UpstreamClient upstream, out RepositoryName repository, out OciError? error)
+    {
+        if (string.IsNullOrEmpty(ns) && _routes.TryGetValue(path, out var known))
+        {
+            (upstream, repository, error) = (known.Upstream, known.Repository, null);
+            return true;
+        }
+
+        if (!TryRouteUncached(ns, path, out upstream, out repository, out error))
+        {
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(ns) && _routes.Count < MaxRemembered)
+        {
+            _routes.TryAdd(path, (upstream, repository));
+        }
+
+        return true;
+    }
+
+    private bool TryRouteUncached(string? ns, string path, out UpstreamClient upstream, out RepositoryName repository, out OciError? error)
     {
         upstream = _default;
         repository = null!;

@@ -21,12 +21,35 @@ namespace Mirror.Server.Hosting;
 /// <summary>Registers the HTTP host's parts on top of <see cref="MirrorCoreServiceCollectionExtensions.AddMirrorCore"/>, and maps the endpoints.</summary>
 public static class MirrorServiceCollectionExtensions
 {
+    // What UseAuthentication and UseAuthorization record in the application's properties (see MapMirror).
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
     public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMirrorCore(configuration);
         services.TryAddSingleton<AuditLog>();
-        services.AddAuthentication(MirrorAuthenticationHandler.SchemeName)
+        // The Mirror scheme is the default only with users configured. WebApplication puts the authentication
+        // middleware in front of every pipeline whose services have schemes, whatever MapMirror does; with a default
+        // scheme it would make and run a handler for every request of a mirror that has no users.
+        services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MirrorAuthenticationHandler>(MirrorAuthenticationHandler.SchemeName, null);
+        // AddAuthentication brings data protection along (for cookie schemes), and with it a hosted service that
+        // reads, or creates under ~/.aspnet, a key ring at every start: XML parsed, and ~10 MB of resident code and
+        // data, for keys nothing here uses (the Mirror scheme is Basic or the mirror's own tokens). Without the
+        // service a ring would still be made on first use, should anything ever ask for one.
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService") is { } keyRingAtStart)
+        {
+            services.Remove(keyRingAtStart);
+        }
+
+        services.AddOptions<AuthenticationOptions>().Configure<ClientAuthenticator>((o, authenticator) =>
+        {
+            if (authenticator.Enabled)
+            {
+                o.DefaultScheme = MirrorAuthenticationHandler.SchemeName;
+            }
+        });
         services.AddAuthorization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, RepositoryAccessHandler>());
         services.TryAddSingleton<RepositoryAuthorization>();
@@ -77,10 +100,25 @@ public static class MirrorServiceCollectionExtensions
         {
             app.UseAuthentication();
         }
+        else
+        {
+            // WebApplication would add both middlewares in front of the pipeline anyway (it does so whenever their
+            // services are registered and UseX was not called): the authentication middleware resolves a scoped
+            // provider for every request. The flags are the ones UseAuthentication/UseAuthorization set; should
+            // they ever change name, the only cost is that the middlewares run again. Authorization needs no
+            // middleware here: no endpoint has authorization metadata, pulls ask RepositoryAuthorization directly.
+            ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
+        }
+
+        ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSetKey] = true;
 
         ClientLimits.Use(app);
         app.UseRouting();
-        app.UseHttpMetrics();
+        if (options.Metrics.HttpMetrics)
+        {
+            app.UseHttpMetrics();
+        }
+
         app.Map("/v2", handler.HandleAsync);
         app.Map("/v2/{**path}", handler.HandleAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));

@@ -14,9 +14,9 @@ internal sealed partial class RegistryHandler
     /// <summary>Routes the request and makes its pull scope: upstream, repository, and whose credentials count.</summary>
     private bool TryScope(HttpContext context, string name, ClientIdentity identity, [NotNullWhen(true)] out PullScope? scope, out OciError? error) =>
         _router.TryScope(
-            context.Request.QueryString.HasValue ? context.Request.Query["ns"].FirstOrDefault() : null,
+            context.Request.QueryString.HasValue ? FirstOf(context.Request.Query["ns"]) : null,
             name,
-            context.Request.Headers.Authorization.FirstOrDefault(),
+            FirstOf(context.Request.Headers.Authorization),
             identity.User ?? ClientOf(context),
             out scope,
             out error);
@@ -77,7 +77,7 @@ internal sealed partial class RegistryHandler
     /// The pull's scope once routed and allowed; else null, with the error already answered and the upstream it was
     /// routed to (when it got that far) for the request log.
     /// </summary>
-    private async Task<(PullScope? Scope, string? Upstream)> PullScopeAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async ValueTask<(PullScope? Scope, string? Upstream)> PullScopeAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         if (!TryScope(context, path.Name, identity, out var scope, out var error))
         {

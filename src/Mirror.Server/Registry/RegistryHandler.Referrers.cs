@@ -72,7 +72,7 @@ internal sealed partial class RegistryHandler
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Body.WriteAsync(list.Content, context.RequestAborted);
-            MirrorMetrics.ServedBytes.WithLabels(CacheLabels.Of(lookup.Source)).Inc(list.Content.Length);
+            MirrorMetrics.BytesServed(lookup.Source, list.Content.Length);
         }
 
         return new Served(lookup.Result, lookup.Source, HttpMethods.IsHead(context.Request.Method) ? 0 : list.Content.Length, upstream);

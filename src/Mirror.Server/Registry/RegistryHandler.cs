@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Primitives;
 using Mirror.Access;
 using Mirror.Server.Access;
 using Mirror.Caching;
@@ -20,6 +21,7 @@ internal sealed partial class RegistryHandler
 {
     private const string ApiVersionHeader = "Docker-Distribution-API-Version";
     private const string DigestHeader = "Docker-Content-Digest";
+    private const string CacheHeader = "X-Mirror-Cache";
 
     private readonly UpstreamRouter _router;
     private readonly BlobCache _blobs;
@@ -56,7 +58,7 @@ internal sealed partial class RegistryHandler
         var started = Stopwatch.GetTimestamp();
         context.Response.Headers[ApiVersionHeader] = "registry/2.0";
         var request = context.Request;
-        var path = RegistryPath.Parse(request.Path.Value is { } p && p.Length > 3 ? p[3..] : string.Empty);
+        var path = RegistryPath.Parse(request.Path.Value ?? string.Empty, start: "/v2".Length);
         var isRead = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
         var served = new Served(CacheResult.Error);
         try
@@ -72,7 +74,8 @@ internal sealed partial class RegistryHandler
                 return;
             }
 
-            var identity = MirrorAuthenticationHandler.IdentityOf(context);
+            // Without users every client is anonymous; asking would create the request's Items dictionary.
+            var identity = _authenticator.Enabled ? MirrorAuthenticationHandler.IdentityOf(context) : ClientIdentity.Anonymous;
 
             served = (path.Kind, isRead) switch
             {
@@ -92,28 +95,30 @@ internal sealed partial class RegistryHandler
         }
         finally
         {
+            // Indexes into MirrorMetrics.Kinds: manifest, blob, referrers, other.
             var kind = path.Kind switch
             {
-                RegistryPathKind.Manifest when isRead => "manifest",
-                RegistryPathKind.Blob when isRead => "blob",
-                RegistryPathKind.Referrers when isRead => "referrers",
-                _ => "other",
+                RegistryPathKind.Manifest when isRead => 0,
+                RegistryPathKind.Blob when isRead => 1,
+                RegistryPathKind.Referrers when isRead => 2,
+                _ => 3,
             };
-            var resultName = ResultName(served.Result);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            MirrorMetrics.Requests.WithLabels(kind, resultName).Inc();
-            MirrorMetrics.RequestDuration.WithLabels(kind).Observe(elapsed.TotalSeconds);
+            MirrorMetrics.RequestAnswered(kind, served.Result, elapsed.TotalSeconds);
 
             // Off by default (a line per request costs more than serving a hit): nothing is formatted unless it is on.
             if (_logger.IsEnabled(LogLevel.Information))
             {
-                Log.Request(_logger, request.Method, kind, context.Response.StatusCode, resultName, served.Source is { } source ? CacheLabels.Of(source) : "-",
+                Log.Request(_logger, request.Method, MirrorMetrics.Kinds[kind], context.Response.StatusCode, ResultName(served.Result), served.Source is { } source ? CacheLabels.Of(source) : "-",
                     served.Bytes, elapsed.TotalMilliseconds, ClientOf(context), served.Upstream ?? "-", Activity.Current?.TraceId.ToHexString() ?? "-");
             }
         }
     }
 
     private static string ResultName(CacheResult result) => CacheLabels.Of(result);
+
+    /// <summary>The first value of a header, without LINQ's FirstOrDefault (which boxes the StringValues).</summary>
+    internal static string? FirstOf(StringValues values) => values.Count > 0 ? values[0] : null;
 
     private static async Task<Served> BaseAsync(HttpContext context, bool challenge, bool bearer)
     {
@@ -145,7 +150,7 @@ internal sealed partial class RegistryHandler
     /// <summary>Who asks, for per-client budgets and fair queueing: the client's address.</summary>
     internal static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "local";
 
-    private async Task<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async ValueTask<Served> ManifestAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         var (allowed, routed) = await PullScopeAsync(context, path, identity);
         if (allowed is not { } scope)
@@ -188,8 +193,8 @@ internal sealed partial class RegistryHandler
         response.ContentType = manifest.MediaType;
         response.ContentLength = manifest.Content.Length;
         response.Headers[DigestHeader] = manifest.Digest.ToString();
-        response.Headers.ETag = $"\"{manifest.Digest}\"";
-        response.Headers["X-Mirror-Cache"] = ResultName(lookup.Result) + " " + CacheLabels.Of(lookup.Source);
+        response.Headers.ETag = ManifestETags.Of(manifest);
+        response.Headers[CacheHeader] = CacheLabels.Header(lookup.Result, lookup.Source);
         if (lookup.Result == CacheResult.Stale)
         {
             // RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.
@@ -202,11 +207,11 @@ internal sealed partial class RegistryHandler
         }
 
         await response.Body.WriteAsync(manifest.Content, context.RequestAborted);
-        MirrorMetrics.ServedBytes.WithLabels(CacheLabels.Of(lookup.Source)).Inc(manifest.Content.Length);
+        MirrorMetrics.BytesServed(lookup.Source, manifest.Content.Length);
         return new Served(lookup.Result, lookup.Source, manifest.Content.Length, upstream);
     }
 
-    private async Task<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
+    private async ValueTask<Served> BlobAsync(HttpContext context, RegistryPath path, ClientIdentity identity)
     {
         var (allowed, routed) = await PullScopeAsync(context, path, identity);
         if (allowed is not { } scope)
@@ -261,7 +266,7 @@ internal sealed partial class RegistryHandler
     {
         var response = context.Response;
         var aborted = context.RequestAborted;
-        var rangeHeader = context.Request.Headers.Range.FirstOrDefault();
+        var rangeHeader = FirstOf(context.Request.Headers.Range);
         var size = content.Length;
         if (size is null && rangeHeader is not null)
         {
@@ -299,8 +304,7 @@ internal sealed partial class RegistryHandler
             response.ContentLength = count;
         }
 
-        var source = CacheLabels.Of(content.Source);
-        response.Headers["X-Mirror-Cache"] = CacheLabels.Of(content.Result) + " " + source;
+        response.Headers[CacheHeader] = CacheLabels.Header(content.Result, content.Source);
 
         // Headers go out before the first body byte: a client that joins a slow fill learns the length at once, and
         // a transfer that breaks later is visibly short of it.
@@ -314,11 +318,11 @@ internal sealed partial class RegistryHandler
         }
 
         long sent = 0;
-        switch (await content.CopyToAsync(response.Body, offset, count, aborted))
+        switch (await content.CopyToAsync(response.BodyWriter, offset, count, aborted))
         {
             case CopyResult.Completed:
                 sent = count ?? (await content.GetLengthAsync(aborted) ?? 0) - offset;
-                MirrorMetrics.ServedBytes.WithLabels(source).Inc(sent);
+                MirrorMetrics.BytesServed(content.Source, sent);
                 break;
             case CopyResult.SourceFailed:
                 // Never end a short or wrong body as if it were complete: the client must see a broken transfer.

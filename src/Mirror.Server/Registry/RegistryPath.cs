@@ -33,57 +33,87 @@ internal enum RegistryPathKind
 /// suffix after the name (<c>/blobs/uploads/&lt;id&gt;</c>, <c>/tags/list</c>…) that a forwarded request keeps. The name
 /// may itself contain <c>manifests</c> or <c>blobs</c> components, so the kind is read from the end.
 /// </summary>
-internal readonly record struct RegistryPath(RegistryPathKind Kind, string Name, string Reference, string Suffix)
+/// <remarks>
+/// Parsed on spans of the request path: only the name and the reference become strings (a hit needs them), and the
+/// suffix, which only a forwarded request needs, is cut when asked for.
+/// </remarks>
+internal readonly record struct RegistryPath(RegistryPathKind Kind, string Name, string Reference)
 {
-    public static RegistryPath Parse(string rest)
+    private readonly string? _source;
+    private readonly int _suffixStart;
+    private readonly int _suffixLength;
+
+    private RegistryPath(RegistryPathKind kind, string name, string reference, string source, int suffixStart, int suffixLength)
+        : this(kind, name, reference)
     {
-        rest = rest.Trim('/');
-        if (rest.Length == 0)
+        _source = source;
+        _suffixStart = suffixStart;
+        _suffixLength = suffixLength;
+    }
+
+    /// <summary>What follows the name: <c>/manifests/&lt;reference&gt;</c>, <c>/blobs/uploads/&lt;id&gt;</c>, <c>/tags/list</c>…</summary>
+    public string Suffix => _source is null ? string.Empty : _source.Substring(_suffixStart, _suffixLength);
+
+    /// <summary>Parses <paramref name="path"/> from <paramref name="start"/> on (what follows <c>/v2</c>).</summary>
+    public static RegistryPath Parse(string path, int start = 0)
+    {
+        var offset = Math.Min(start, path.Length);
+        var end = path.Length;
+        while (offset < end && path[offset] == '/')
         {
-            return new RegistryPath(RegistryPathKind.Base, string.Empty, string.Empty, string.Empty);
+            offset++;
         }
 
-        if (rest == "_catalog")
+        while (end > offset && path[end - 1] == '/')
         {
-            return new RegistryPath(RegistryPathKind.Catalog, string.Empty, string.Empty, string.Empty);
+            end--;
+        }
+
+        var rest = path.AsSpan(offset, end - offset);
+        if (rest.IsEmpty)
+        {
+            return new RegistryPath(RegistryPathKind.Base, string.Empty, string.Empty);
+        }
+
+        if (rest.SequenceEqual("_catalog"))
+        {
+            return new RegistryPath(RegistryPathKind.Catalog, string.Empty, string.Empty);
         }
 
         if (rest.EndsWith("/tags/list", StringComparison.Ordinal))
         {
-            return Named(RegistryPathKind.Tags, rest, rest.Length - "/tags/list".Length, string.Empty);
+            return Named(RegistryPathKind.Tags, path, offset, rest, rest.Length - "/tags/list".Length, string.Empty);
         }
 
         var uploads = rest.LastIndexOf("/blobs/uploads", StringComparison.Ordinal);
         if (uploads > 0 && (rest.Length == uploads + "/blobs/uploads".Length || rest[uploads + "/blobs/uploads".Length] == '/'))
         {
-            return Named(RegistryPathKind.Upload, rest, uploads, string.Empty);
+            return Named(RegistryPathKind.Upload, path, offset, rest, uploads, string.Empty);
         }
 
         var last = rest.LastIndexOf('/');
         if (last > 0)
         {
-            var before = rest.LastIndexOf('/', last - 1);
+            var before = rest[..last].LastIndexOf('/');
             if (before > 0)
             {
-                var kind = rest[(before + 1)..last] switch
-                {
-                    "manifests" => RegistryPathKind.Manifest,
-                    "blobs" => RegistryPathKind.Blob,
-                    "referrers" => RegistryPathKind.Referrers,
-                    _ => RegistryPathKind.Unknown,
-                };
+                var segment = rest[(before + 1)..last];
+                var kind = segment.SequenceEqual("manifests") ? RegistryPathKind.Manifest
+                    : segment.SequenceEqual("blobs") ? RegistryPathKind.Blob
+                    : segment.SequenceEqual("referrers") ? RegistryPathKind.Referrers
+                    : RegistryPathKind.Unknown;
                 if (kind != RegistryPathKind.Unknown)
                 {
-                    return Named(kind, rest, before, rest[(last + 1)..]);
+                    return Named(kind, path, offset, rest, before, rest[(last + 1)..].ToString());
                 }
             }
         }
 
-        return new RegistryPath(RegistryPathKind.Unknown, string.Empty, string.Empty, string.Empty);
+        return new RegistryPath(RegistryPathKind.Unknown, string.Empty, string.Empty);
     }
 
-    private static RegistryPath Named(RegistryPathKind kind, string rest, int nameEnd, string reference) =>
+    private static RegistryPath Named(RegistryPathKind kind, string path, int offset, ReadOnlySpan<char> rest, int nameEnd, string reference) =>
         nameEnd <= 0
-            ? new RegistryPath(RegistryPathKind.Unknown, string.Empty, string.Empty, string.Empty)
-            : new RegistryPath(kind, rest[..nameEnd], reference, rest[nameEnd..]);
+            ? new RegistryPath(RegistryPathKind.Unknown, string.Empty, string.Empty)
+            : new RegistryPath(kind, rest[..nameEnd].ToString(), reference, path, offset + nameEnd, rest.Length - nameEnd);
 }

@@ -18,7 +18,7 @@ public sealed class RegistryPathTests
     {
         var path = RegistryPath.Parse(rest);
 
-        Assert.Equal(new RegistryPath(Enum.Parse<RegistryPathKind>(kind), string.Empty, string.Empty, string.Empty), path);
+        Assert.Equal((Enum.Parse<RegistryPathKind>(kind), string.Empty, string.Empty, string.Empty), (path.Kind, path.Name, path.Reference, path.Suffix));
     }
 
     [Theory]
@@ -34,7 +34,7 @@ public sealed class RegistryPathTests
     {
         var path = RegistryPath.Parse(rest);
 
-        Assert.Equal(new RegistryPath(Enum.Parse<RegistryPathKind>(kind), name, reference, suffix), path);
+        Assert.Equal((Enum.Parse<RegistryPathKind>(kind), name, reference, suffix), (path.Kind, path.Name, path.Reference, path.Suffix));
     }
 
     [Theory]
@@ -67,7 +67,7 @@ public sealed class RegistryPathTests
     {
         var path = RegistryPath.Parse(rest);
 
-        Assert.Equal(new RegistryPath(RegistryPathKind.Upload, name, string.Empty, suffix), path);
+        Assert.Equal((RegistryPathKind.Upload, name, string.Empty, suffix), (path.Kind, path.Name, path.Reference, path.Suffix));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class RegistryPathTests
     {
         var path = RegistryPath.Parse("/library/app/blobs/uploadsX");
 
-        Assert.Equal(new RegistryPath(RegistryPathKind.Blob, "library/app", "uploadsX", "/blobs/uploadsX"), path);
+        Assert.Equal((RegistryPathKind.Blob, "library/app", "uploadsX", "/blobs/uploadsX"), (path.Kind, path.Name, path.Reference, path.Suffix));
     }
 
     [Theory]
@@ -91,6 +91,6 @@ public sealed class RegistryPathTests
     {
         var path = RegistryPath.Parse(rest);
 
-        Assert.Equal(new RegistryPath(RegistryPathKind.Unknown, string.Empty, string.Empty, string.Empty), path);
+        Assert.Equal((RegistryPathKind.Unknown, string.Empty, string.Empty, string.Empty), (path.Kind, path.Name, path.Reference, path.Suffix));
     }
 }
