@@ -13,10 +13,11 @@ public sealed class MetricsOptions
 
     /// <summary>
     /// prometheus-net's generic HTTP metrics (<c>http_requests_received_total</c>, <c>http_request_duration_seconds</c>,
-    /// <c>http_requests_in_progress</c>) for every request. Default true. The registry API is counted by
+    /// <c>http_requests_in_progress</c>) for every request. Default false: the registry API is counted by
     /// <c>mirror_requests_total</c> and <c>mirror_request_duration_seconds</c> either way; the generic ones cost a
     /// hit about 4 µs of CPU and ~350 B of allocations (label arrays, a copy of the route values), a quarter of a
-    /// manifest hit (docs/benchmarks.md).
+    /// manifest hit (docs/benchmarks.md). Nothing Mirror ships (dashboard, alerts) queries them; turn them on for a
+    /// Prometheus setup that expects them.
     /// </summary>
-    public bool HttpMetrics { get; set; } = true;
+    public bool HttpMetrics { get; set; }
 }
