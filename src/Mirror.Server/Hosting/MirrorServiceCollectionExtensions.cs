@@ -113,6 +113,14 @@ public static class MirrorServiceCollectionExtensions
         ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSetKey] = true;
 
         ClientLimits.Use(app);
+        if (!options.Metrics.HttpMetrics)
+        {
+            // /v2 is the whole registry API and has one handler: answered here, before endpoint routing, a hit does not
+            // pay for endpoint selection and a catch-all route value. With the generic HTTP metrics on, it goes through
+            // routing (the maps below) so that they see its route.
+            app.Use((context, next) => context.Request.Path.StartsWithSegments("/v2") ? handler.HandleAsync(context) : next(context));
+        }
+
         app.UseRouting();
         if (options.Metrics.HttpMetrics)
         {
