@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mirror.Oci;
 
 namespace Mirror.FunctionalTests.SupplyChain;
 
@@ -7,9 +8,7 @@ internal static class Artifacts
 {
     public const string Signature = "application/vnd.dev.cosign.artifact.sig.v1+json";
     public const string Sbom = "application/spdx+json";
-    public const string OciIndex = "application/vnd.oci.image.index.v1+json";
-    private const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
-    private const string EmptyConfig = "application/vnd.oci.empty.v1+json";
+    public const string OciIndex = MediaTypes.OciIndex;
 
     /// <summary>An image manifest (config + one layer) under <paramref name="tag"/>; its digest and size.</summary>
     public static (string Digest, int Size) Image(FakeRegistry upstream, string repository, string? tag, string seed)
@@ -19,11 +18,11 @@ internal static class Artifacts
         var json = new JsonObject
         {
             ["schemaVersion"] = 2,
-            ["mediaType"] = OciManifest,
+            ["mediaType"] = MediaTypes.OciManifest,
             ["config"] = Descriptor("application/vnd.oci.image.config.v1+json", upstream.AddBlob(config), config.Length),
             ["layers"] = new JsonArray(Descriptor("application/vnd.oci.image.layer.v1.tar", upstream.AddBlob(layer), layer.Length)),
         }.ToJsonString();
-        return (upstream.AddManifest(repository, tag, json, OciManifest), Encoding.UTF8.GetByteCount(json));
+        return (upstream.AddManifest(repository, tag, json, MediaTypes.OciManifest), Encoding.UTF8.GetByteCount(json));
     }
 
     /// <summary>An index of <paramref name="platforms"/> under <paramref name="tag"/>.</summary>
@@ -32,7 +31,7 @@ internal static class Artifacts
         var manifests = new JsonArray();
         foreach (var (digest, size, architecture) in platforms)
         {
-            var entry = Descriptor(OciManifest, digest, size);
+            var entry = Descriptor(MediaTypes.OciManifest, digest, size);
             entry["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = architecture };
             manifests.Add(entry);
         }
@@ -53,13 +52,13 @@ internal static class Artifacts
         var json = new JsonObject
         {
             ["schemaVersion"] = 2,
-            ["mediaType"] = OciManifest,
+            ["mediaType"] = MediaTypes.OciManifest,
             ["artifactType"] = artifactType,
-            ["config"] = Descriptor(EmptyConfig, Sha256Digest.Of("{}"u8.ToArray()), 2),
+            ["config"] = Descriptor("application/vnd.oci.empty.v1+json", Sha256Digest.Of("{}"u8.ToArray()), 2),
             ["layers"] = new JsonArray(Descriptor("application/octet-stream", blob, bytes.Length)),
-            ["subject"] = Descriptor(OciManifest, subject.Digest, subject.Size),
+            ["subject"] = Descriptor(MediaTypes.OciManifest, subject.Digest, subject.Size),
         }.ToJsonString();
-        return (upstream.AddManifest(repository, null, json, OciManifest), Encoding.UTF8.GetByteCount(json), blob);
+        return (upstream.AddManifest(repository, null, json, MediaTypes.OciManifest), Encoding.UTF8.GetByteCount(json), blob);
     }
 
     /// <summary>
@@ -71,7 +70,7 @@ internal static class Artifacts
         var manifests = new JsonArray();
         foreach (var (digest, size, type) in referrers)
         {
-            var entry = Descriptor(OciManifest, digest, size);
+            var entry = Descriptor(MediaTypes.OciManifest, digest, size);
             entry["artifactType"] = type;
             manifests.Add(entry);
         }
