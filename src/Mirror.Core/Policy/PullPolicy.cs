@@ -86,12 +86,9 @@ internal sealed partial class PullPolicy
             return null;
         }
 
-        var index = manifest.MediaType is MediaTypes.OciIndex or MediaTypes.DockerManifestList;
-        if (!index && !Runnable.IsImage(manifest.MediaType, manifest.Content.Span))
-        {
-            return null;
-        }
-
+        // Whether the manifest is an index or a runnable image is read (a JSON parse) only when a requirement is not
+        // already known to be met: on hits within TagTtl of the last check nothing is parsed or looked up.
+        bool? index = null;
         foreach (var requirement in _options.RequireReferrer)
         {
             if (!Applies(requirement, scope) || _vouched.TryGetValue(VouchKey(scope, digest, requirement.ArtifactType), out _))
@@ -99,29 +96,36 @@ internal sealed partial class PullPolicy
                 continue;
             }
 
+            index ??= manifest.MediaType is MediaTypes.OciIndex or MediaTypes.DockerManifestList;
+            if (index == false && !Runnable.IsImage(manifest.MediaType, manifest.Content.Span))
+            {
+                // Evidence (a signature, an SBOM, a referrers index), not an image: nothing is asked of it.
+                return null;
+            }
+
             var referrers = await _referrers.GetAsync(scope, digest, requirement.ArtifactType, cancellationToken).ConfigureAwait(false);
             var met = referrers.Manifest is { } list && ReferrersIndex.Count(list.Content.Span) > 0;
-            if (index)
+            if (met)
             {
-                // An index runs nothing: it is served either way, and vouches for its platform manifests when signed.
-                if (met)
+                // Remembered as long as the referrers list it came from is fresh; an index vouches for its platforms.
+                Vouch(scope, digest, requirement.ArtifactType);
+                if (index == true)
                 {
-                    Vouch(scope, manifest, requirement.ArtifactType);
+                    VouchPlatforms(scope, manifest, requirement.ArtifactType);
                 }
 
                 continue;
             }
 
-            if (referrers.Manifest is null)
+            if (index == true)
             {
-                // Fail closed: an unverifiable requirement is not a met one.
-                return new PolicyDenial(nameof(PolicyOptions.RequireReferrer), digest.ToString(), $"could not be checked for a {requirement.ArtifactType} referrer: {referrers.Error?.Message}");
+                // An index runs nothing: it is served either way; its platform manifests answer for themselves.
+                continue;
             }
 
-            if (!met)
-            {
-                return new PolicyDenial(nameof(PolicyOptions.RequireReferrer), digest.ToString(), $"has no referrer of type {requirement.ArtifactType}");
-            }
+            return referrers.Manifest is null
+                ? new PolicyDenial(nameof(PolicyOptions.RequireReferrer), digest.ToString(), $"could not be checked for a {requirement.ArtifactType} referrer: {referrers.Error?.Message}")
+                : new PolicyDenial(nameof(PolicyOptions.RequireReferrer), digest.ToString(), $"has no referrer of type {requirement.ArtifactType}");
         }
 
         return null;
@@ -148,9 +152,18 @@ internal sealed partial class PullPolicy
         (requirement.Registries.Count == 0 || requirement.Registries.Contains(scope.Upstream.Name, StringComparer.OrdinalIgnoreCase))
         && (requirement.Repositories.Count == 0 || requirement.Repositories.Any(glob => RepositoryGlob.Matches(glob, scope.Repository.Value)));
 
-    private void Vouch(PullScope scope, StoredManifest index, string artifactType)
+    private void Vouch(PullScope scope, Digest digest, string artifactType)
     {
-        var options = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = scope.Upstream.Options.TagTtl > TimeSpan.Zero ? scope.Upstream.Options.TagTtl : TimeSpan.FromMinutes(1) };
+        // TagTtl 0 means "ask every time": nothing is remembered then.
+        if (scope.Upstream.Options.TagTtl > TimeSpan.Zero)
+        {
+            _vouched.Set(VouchKey(scope, digest, artifactType), true, VouchFor(scope));
+        }
+    }
+
+    private void VouchPlatforms(PullScope scope, StoredManifest index, string artifactType)
+    {
+        var options = VouchFor(scope);
         try
         {
             foreach (var (child, _) in ManifestParts.Read(index.Content.Span).Manifests)
@@ -163,6 +176,16 @@ internal sealed partial class PullPolicy
             // Not readable: its platform manifests are checked on their own.
         }
     }
+
+    /// <summary>
+    /// As long as a referrers list is fresh: what was met is not asked again before the list would be. With TagTtl 0,
+    /// a minute for the platform manifests a client fetches right after their index.
+    /// </summary>
+    private static MemoryCacheEntryOptions VouchFor(PullScope scope) => new()
+    {
+        Size = 1,
+        AbsoluteExpirationRelativeToNow = scope.Upstream.Options.TagTtl > TimeSpan.Zero ? scope.Upstream.Options.TagTtl : TimeSpan.FromMinutes(1),
+    };
 
     private static string VouchKey(PullScope scope, Digest digest, string artifactType) =>
         $"policy|{scope.Upstream.Name}|{scope.Repository}|{digest}|{artifactType}|{scope.CredentialKey}";
