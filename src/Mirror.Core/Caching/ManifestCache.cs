@@ -241,7 +241,8 @@ internal sealed partial class ManifestCache
         return fetched;
     }
 
-    private async ValueTask<ManifestLookup> JoinFlightAsync(string key, Func<CancellationToken, Task<ManifestLookup>> work, CancellationToken cancellationToken)
+    /// <summary>Joins (or starts) the flight for <paramref name="key"/>; referrers lists fly here too, under keys of their own (<c>r|…</c>).</summary>
+    internal async ValueTask<ManifestLookup> JoinFlightAsync(string key, Func<CancellationToken, Task<ManifestLookup>> work, CancellationToken cancellationToken)
     {
         // The flight finishes even if every client leaves: the answer is cached for the next one.
         using var lease = _flights.Join(key, static (_, w) => new TaskFlight<ManifestLookup>(w, FlightTimeout, cancelWhenAbandoned: false), work);

@@ -38,14 +38,12 @@ internal sealed partial class ReferrersCache
     internal static readonly TimeSpan NoApiRecheck = TimeSpan.FromMinutes(10);
 
     private const int MaxPages = 16;
-    private static readonly TimeSpan FlightTimeout = TimeSpan.FromMinutes(2);
     private static readonly string[] IndexOnly = [MediaTypes.OciIndex];
 
     private readonly ManifestCache _manifests;
     private readonly CacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SingleFlight<string, TaskFlight<ManifestLookup>> _flights = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _withoutApi = new(StringComparer.OrdinalIgnoreCase);
 
     public ReferrersCache(ManifestCache manifests, IOptions<MirrorOptions> options, TimeProvider time, ILoggerFactory loggers)
@@ -65,12 +63,7 @@ internal sealed partial class ReferrersCache
             return fresh;
         }
 
-        using var lease = _flights.Join(
-            $"r|{key}",
-            static (_, work) => new TaskFlight<ManifestLookup>(work, FlightTimeout, cancelWhenAbandoned: false),
-            (Func<CancellationToken, Task<ManifestLookup>>)(ct => ResolveAsync(scope, subject, artifactType, key, ct)));
-        var result = await lease.Flight.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return !lease.IsOwner && result.Result == CacheResult.Miss ? result with { Result = CacheResult.Coalesced } : result;
+        return await _manifests.JoinFlightAsync($"r|{key}", ct => ResolveAsync(scope, subject, artifactType, key, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether the upstream is known to answer the referrers API with 404 (a registry before OCI 1.1).</summary>
