@@ -66,7 +66,7 @@ internal sealed partial class RegistryHandler
 
         if (lookup.Result == CacheResult.Stale)
         {
-            response.Headers.Warning = $"110 mirror \"Response is Stale: {SanitizeHeader(lookup.StaleReason)}\"";
+            response.Headers.Warning = StaleWarning(lookup.StaleReason);
         }
 
         if (!HttpMethods.IsHead(context.Request.Method))

@@ -197,8 +197,7 @@ internal sealed partial class RegistryHandler
         response.Headers[CacheHeader] = CacheLabels.Header(lookup.Result, lookup.Source);
         if (lookup.Result == CacheResult.Stale)
         {
-            // RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.
-            response.Headers.Warning = $"110 mirror \"Response is Stale: {SanitizeHeader(lookup.StaleReason)}\"";
+            response.Headers.Warning = StaleWarning(lookup.StaleReason);
         }
 
         if (HttpMethods.IsHead(context.Request.Method))
@@ -359,6 +358,9 @@ internal sealed partial class RegistryHandler
         response.Headers.AcceptRanges = "bytes";
         response.Headers.CacheControl = "max-age=31536000";
     }
+
+    /// <summary>RFC 7234 §5.5.1: 110 "Response is Stale". Deprecated by RFC 9111 but still what proxies and people read.</summary>
+    private static string StaleWarning(string? reason) => $"110 mirror \"Response is Stale: {SanitizeHeader(reason)}\"";
 
     private static string SanitizeHeader(string? value) =>
         new((value ?? string.Empty).Where(c => c is >= ' ' and < (char)127 and not '"').Take(200).ToArray());
