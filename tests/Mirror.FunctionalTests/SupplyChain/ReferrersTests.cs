@@ -48,6 +48,21 @@ public sealed class ReferrersTests() : MirrorWithUpstream(startMirror: false)
     }
 
     [Fact]
+    public async Task Referrers_UpstreamIsAMirror_FilterAndNsBothReachIt()
+    {
+        // ?ns= joins a query that is there already: "?artifactType=…?ns=…" would make the filter match nothing.
+        Upstream.ReferrersApi = true;
+        var image = Artifacts.Image(Upstream, Repository, "1", "a");
+        var signature = Artifacts.Referrer(Upstream, Repository, image, Artifacts.Signature, "sig");
+        var mirror = await StartMirrorAsync(new Dictionary<string, string?> { ["Mirror:Upstreams:0:IsMirror"] = "true" });
+        using var client = mirror.CreateClient();
+
+        using var filtered = await client.GetAsync($"/v2/{Repository}/referrers/{image.Digest}?artifactType={Uri.EscapeDataString(Artifacts.Signature)}");
+
+        Assert.Equal([signature.Digest], await Artifacts.ListedAsync(filtered));
+    }
+
+    [Fact]
     public async Task Referrers_UpstreamWithoutApi_AnsweredFromTheFallbackTag()
     {
         var image = Artifacts.Image(Upstream, Repository, "1", "a");
