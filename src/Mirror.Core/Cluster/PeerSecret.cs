@@ -14,7 +14,8 @@ internal sealed class PeerSecret
     {
         var cluster = options.Value.Cluster;
         Value = Read(cluster) ?? string.Empty;
-        _hash = SHA256.HashData(Encoding.UTF8.GetBytes(Value));
+        // Hashed only when there is a secret: a single node never loads the crypto libraries at start for it.
+        _hash = Value.Length > 0 ? SHA256.HashData(Encoding.UTF8.GetBytes(Value)) : [];
     }
 
     public string Value { get; }

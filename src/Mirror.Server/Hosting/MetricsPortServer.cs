@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Mirror.Configuration;
 using Prometheus;
@@ -14,11 +15,20 @@ internal sealed class MetricsPortServer(IOptions<MirrorOptions> options) : IHost
         var metrics = options.Value.Metrics;
         if (metrics.Enabled && metrics.Port is { } port)
         {
-            _server = new KestrelMetricServer(port: port);
-            _server.Start();
+            _server = Start(port);
         }
 
         return Task.CompletedTask;
+    }
+
+    // Apart and not inlined: KestrelMetricServer's constructor names X509Certificate2, and compiling StartAsync with it
+    // inline would load the certificate assemblies at every start, with or without a metrics port.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static KestrelMetricServer Start(int port)
+    {
+        var server = new KestrelMetricServer(port: port);
+        server.Start();
+        return server;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Mirror.Observability;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -29,16 +30,21 @@ internal static class MirrorTracing
 
     public static IServiceCollection AddMirrorTracing(this IServiceCollection services, IConfiguration configuration)
     {
-        if (!IsEnabled(configuration))
+        if (IsEnabled(configuration))
         {
-            return services;
+            AddOtlpTracing(services, configuration);
         }
 
+        return services;
+    }
+
+    // Apart, and not inlined: compiling a method loads the assemblies of the types it names, and with tracing off the
+    // OpenTelemetry SDK's assemblies are never needed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddOtlpTracing(IServiceCollection services, IConfiguration configuration) =>
         services.AddOpenTelemetry()
             .ConfigureResource(resource => Describe(resource, configuration))
             .WithTracing(tracing => Instrument(tracing).AddOtlpExporter());
-        return services;
-    }
 
     /// <summary>What is traced, whatever the exporter: the tests use this with an in-memory one.</summary>
     public static TracerProviderBuilder Instrument(TracerProviderBuilder tracing) => tracing
