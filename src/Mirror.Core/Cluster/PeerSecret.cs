@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -14,8 +15,9 @@ internal sealed class PeerSecret
     {
         var cluster = options.Value.Cluster;
         Value = Read(cluster) ?? string.Empty;
-        // Hashed only when there is a secret: a single node never loads the crypto libraries at start for it.
-        _hash = Value.Length > 0 ? SHA256.HashData(Encoding.UTF8.GetBytes(Value)) : [];
+        // Hashed only when there is a secret, in a method of its own: a single node does not load the cryptography
+        // assembly at start for it (compiling a method loads what it names, taken branch or not).
+        _hash = Value.Length > 0 ? HashOf(Value) : [];
     }
 
     public string Value { get; }
@@ -29,5 +31,8 @@ internal sealed class PeerSecret
     /// </summary>
     public bool Matches(string? presented) =>
         Value.Length > 0 && presented is { Length: > 0 }
-        && CryptographicOperations.FixedTimeEquals(_hash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+        && CryptographicOperations.FixedTimeEquals(_hash, HashOf(presented));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte[] HashOf(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 }

@@ -23,13 +23,13 @@ internal static class ConsoleLogging
 
     public static ILoggingBuilder AddMirrorConsole(this ILoggingBuilder logging, IConfiguration configuration)
     {
-        // WebApplication.CreateBuilder has added the console logger, bound to Logging:Console. AddSimpleConsole()
-        // would pin the formatter to "simple" over whatever the configuration says (json was silently ignored):
-        // these run after the configuration's binding and only fill in what it left unset.
+        // The host has added the console logger, bound to Logging:Console. The slim builder adds it with
+        // AddSimpleConsole(), which pins the formatter to "simple" after that binding, over whatever the configuration
+        // says (json would be silently ignored): the configured name is put back after every Configure has run.
         logging.AddConsole();
+        logging.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = configuration[FormatterNameKey] is { Length: > 0 } name ? name : ConsoleFormatterNames.Simple);
         logging.Services.Configure<ConsoleLoggerOptions>(o =>
         {
-            o.FormatterName ??= ConsoleFormatterNames.Simple;
 
             // One log line per request is useful until it throttles the data path: when the console cannot keep up,
             // drop lines rather than make requests wait for the logger's queue.

@@ -16,7 +16,7 @@ internal static class MirrorHost
         WebApplication? app = null;
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
             {
                 Args = [.. command.Arguments],
 
@@ -28,6 +28,14 @@ internal static class MirrorHost
             {
                 await Console.Error.WriteLineAsync(StartFailure.Prefix + configError);
                 return ExitCodes.StartFailed;
+            }
+
+            // The slim builder (fewer assemblies resident than CreateBuilder's: no IIS, QUIC or HostFiltering unless
+            // asked for, see AllowedHosts) reads HTTPS endpoints and certificates only when told to; it is told so only
+            // when something asks for HTTPS, since loading the default certificate loads the cryptography assemblies.
+            if (UsesHttps(builder.Configuration))
+            {
+                builder.WebHost.UseKestrelHttpsConfiguration();
             }
 
             builder.Logging.AddMirrorConsole(builder.Configuration);
@@ -67,6 +75,12 @@ internal static class MirrorHost
 
         return ExitCodes.Success;
     }
+
+    /// <summary>A Kestrel section (endpoints, certificates), an https:// URL or HTTPS ports: anything that may ask for TLS.</summary>
+    internal static bool UsesHttps(IConfiguration configuration) =>
+        configuration.GetSection("Kestrel").Exists()
+        || (configuration["urls"] ?? string.Empty).Contains("https:", StringComparison.OrdinalIgnoreCase)
+        || !string.IsNullOrEmpty(configuration["https_ports"]);
 
     /// <summary>The configured cache directory, read without validating (validation may be what failed).</summary>
     private static string CacheDirectory(WebApplication? app) =>

@@ -28,21 +28,19 @@ public static class MirrorServiceCollectionExtensions
     public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMirrorCore(configuration);
+        AllowedHosts.Add(services, configuration);
         services.TryAddSingleton<AuditLog>();
         // The Mirror scheme is the default only with users configured. WebApplication puts the authentication
         // middleware in front of every pipeline whose services have schemes, whatever MapMirror does; with a default
         // scheme it would make and run a handler for every request of a mirror that has no users.
-        services.AddAuthentication()
+        // AddAuthentication() would bring data protection along (for cookie schemes) — its assemblies resident and a
+        // hosted service that reads or creates a key ring under ~/.aspnet at every start — for keys nothing here uses
+        // (the Mirror scheme is Basic or the mirror's own tokens): the core services, the URL encoder the handler takes,
+        // and the scheme are all it needs.
+        services.AddAuthenticationCore();
+        services.AddWebEncoders();
+        new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, MirrorAuthenticationHandler>(MirrorAuthenticationHandler.SchemeName, null);
-        // AddAuthentication brings data protection along (for cookie schemes), and with it a hosted service that
-        // reads, or creates under ~/.aspnet, a key ring at every start: XML parsed, and ~10 MB of resident code and
-        // data, for keys nothing here uses (the Mirror scheme is Basic or the mirror's own tokens). Without the
-        // service a ring would still be made on first use, should anything ever ask for one.
-        if (services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService") is { } keyRingAtStart)
-        {
-            services.Remove(keyRingAtStart);
-        }
-
         services.AddOptions<AuthenticationOptions>().Configure<ClientAuthenticator>((o, authenticator) =>
         {
             if (authenticator.Enabled)
@@ -87,6 +85,7 @@ public static class MirrorServiceCollectionExtensions
             }
         });
 
+        AllowedHosts.Use(app);
         if (options.Metrics.Enabled && options.Metrics.Port is null)
         {
             // On the registry port, metrics (upstream names, cache sizes) are for the operator: the admin
