@@ -86,13 +86,6 @@ public static class MirrorServiceCollectionExtensions
         });
 
         AllowedHosts.Use(app);
-        if (options.Metrics.Enabled && options.Metrics.Port is null)
-        {
-            // On the registry port, metrics (upstream names, cache sizes) are for the operator: the admin
-            // token, or loopback without one. Mirror:Metrics:Port serves them openly on a port of their own.
-            app.Use(AdminEndpoints.GuardMetricsAsync);
-        }
-
         // Authentication first, so the limits partition by the user it found; both only when configured: a mirror
         // without users or limits pays nothing for them per request.
         if (app.Services.GetRequiredService<ClientAuthenticator>().Enabled)
@@ -118,6 +111,14 @@ public static class MirrorServiceCollectionExtensions
             // pay for endpoint selection and a catch-all route value. With the generic HTTP metrics on, it goes through
             // routing (the maps below) so that they see its route.
             app.Use((context, next) => context.Request.Path.StartsWithSegments("/v2") ? handler.HandleAsync(context) : next(context));
+        }
+
+        if (options.Metrics.Enabled && options.Metrics.Port is null)
+        {
+            // On the registry port, metrics (upstream names, cache sizes) are for the operator: the admin
+            // token, or loopback without one. Mirror:Metrics:Port serves them openly on a port of their own. After
+            // /v2's middleware, so that registry requests do not pass through it.
+            app.Use(AdminEndpoints.GuardMetricsAsync);
         }
 
         app.UseRouting();
