@@ -24,7 +24,7 @@ internal sealed partial class BlobFill
     /// <summary>One loop for both destinations: exactly one of <paramref name="stream"/> and <paramref name="writer"/> is set.</summary>
     private async Task<(CopyResult Result, string? Reason)> CopyAsync(Stream? stream, PipeWriter? writer, long offset, long? count, CancellationToken cancellationToken)
     {
-        await using var file = OpenRead();
+        using var file = OpenRead();
         if (file is null)
         {
             return (CopyResult.SourceFailed, $"fill of {Digest} failed");
@@ -52,11 +52,11 @@ internal sealed partial class BlobFill
                     {
                         var want = (int)Math.Min(available, WriterChunk);
                         var target = writer.GetMemory(want);
-                        read = RandomAccess.Read(file.SafeFileHandle, target.Span[..Math.Min(want, target.Length)], position);
+                        read = RandomAccess.Read(file.Handle, target.Span[..Math.Min(want, target.Length)], position);
                     }
                     else
                     {
-                        read = await RandomAccess.ReadAsync(file.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(available, buffer!.Length)), position, cancellationToken).ConfigureAwait(false);
+                        read = await RandomAccess.ReadAsync(file.Handle, buffer.AsMemory(0, (int)Math.Min(available, buffer!.Length)), position, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (read == 0)

@@ -101,7 +101,8 @@ internal sealed partial class BlobFill : Flight
     protected override bool CancelWhenAbandoned => !_head.Task.IsCompleted;
 
     /// <summary>A handle on the bytes: the temp file while it grows, the stored blob once committed.</summary>
-    private FileStream? OpenRead() => _staged?.OpenRead() ?? (_outcome == FillOutcome.Committed ? _store.TryOpen(Digest)?.Stream : null);
+    private StoredBlob? OpenRead() =>
+        _staged?.OpenRead() is { } temp ? new StoredBlob(temp) : _outcome == FillOutcome.Committed ? _store.TryOpen(Digest) : null;
 
     protected override async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -34,7 +34,7 @@ internal sealed class StoredBlobContent(StoredBlob stored) : BlobContent
                 int read;
                 try
                 {
-                    read = await RandomAccess.ReadAsync(stored.Stream.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, end - position)), position, cancellationToken).ConfigureAwait(false);
+                    read = await RandomAccess.ReadAsync(stored.Handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, end - position)), position, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -73,7 +73,7 @@ internal sealed class StoredBlobContent(StoredBlob stored) : BlobContent
     /// </summary>
     public override async Task<CopyResult> CopyToAsync(PipeWriter destination, long offset, long? count, CancellationToken cancellationToken)
     {
-        var handle = stored.Stream.SafeFileHandle;
+        var handle = stored.Handle;
         var position = offset;
         var end = offset + (count ?? stored.Length - offset);
         while (position < end)
@@ -111,7 +111,7 @@ internal sealed class StoredBlobContent(StoredBlob stored) : BlobContent
         return CopyResult.Completed;
     }
 
-    public override void Dispose() => stored.Stream.Dispose();
+    public override void Dispose() => stored.Dispose();
 
     private CopyResult Failed(string reason)
     {

@@ -10,6 +10,9 @@ namespace Mirror.Observability;
 /// </summary>
 public static class MirrorMetrics
 {
+    // Runs before the first scrape can (the static fields below only create collectors).
+    static MirrorMetrics() => KeepOnlyRuntimeInstruments();
+
     public static readonly string[] Kinds = ["manifest", "blob", "referrers", "other"];
     public static readonly string[] Results = ["hit", "miss", "coalesced", "stale", "forwarded", "error"];
     public static readonly string[] Sources = ["memory", "disk", "upstream"];
@@ -122,6 +125,22 @@ public static class MirrorMetrics
             Metrics.DefaultRegistry.AddBeforeCollectCallback(() => Volatile.Read(ref _collector)?.Invoke());
         }
     }
+
+    /// <summary>
+    /// prometheus-net also republishes .NET's own instruments, from the first scrape on: every Meter (ASP.NET Core's and
+    /// Kestrel's record measurements on every request, each a label-set lookup under a lock in the adapter) and the
+    /// counters of every EventSource (enabling Microsoft.AspNetCore.Hosting and Kestrel for their counters turns their
+    /// per-request events on as well). Together about 10 µs of CPU per request — more than serving a manifest hit
+    /// (docs/benchmarks.md). Only the runtime's own are kept (GC, thread pool, JIT, lock contention: polled, nothing
+    /// per request); the registry API is measured by the <c>mirror_*</c> metrics.
+    /// </summary>
+    private static void KeepOnlyRuntimeInstruments()
+    {
+        Metrics.ConfigureEventCounterAdapter(adapter => adapter.EventSourceFilterPredicate = source => source == RuntimeSource);
+        Metrics.ConfigureMeterAdapter(adapter => adapter.InstrumentFilterPredicate = instrument => instrument.Meter.Name == RuntimeSource);
+    }
+
+    private const string RuntimeSource = "System.Runtime";
 
     /// <summary>Creates every label combination at 0, so dashboards and rate() see series from the first scrape.</summary>
     public static void Publish(IEnumerable<string> upstreams)

@@ -28,6 +28,7 @@ internal sealed partial class DiskTier : ITierEvents
     private readonly ConcurrentDictionary<Digest, int> _writing = new();
     private readonly Lock _evictGate = new();
     private readonly SemaphoreSlim _pressure = new(0, 1);
+    private Action<Digest>? _blobDeleting;
     private long _evictedFiles;
     private long _evictedBytes;
 
@@ -55,6 +56,8 @@ internal sealed partial class DiskTier : ITierEvents
     public long MaxBytes => Limits.MaxBytes;
 
     public string PathOf(BlobIndexKey key) => _layout.PathOf(key);
+
+    public void OnBlobDeleting(Action<Digest> deleting) => _blobDeleting += deleting;
 
     /// <summary>A file was committed: it enters the index as just accessed.</summary>
     public void Committed(BlobIndexKey key, long size = -1)

@@ -7,10 +7,11 @@ namespace Mirror.Storage;
 /// Writes are staged in the temp folder (same filesystem, so the commit is a rename), which is emptied at start: a
 /// fill interrupted by a crash leaves nothing that could be served.
 /// </summary>
-internal sealed class FileBlobStore : IBlobStore
+internal sealed class FileBlobStore : IBlobStore, IDisposable
 {
     private readonly CacheLayout _layout;
     private readonly ITierEvents _tier;
+    private readonly OpenBlobHandles _handles;
 
     /// <param name="root">The cache directory.</param>
     /// <param name="tier">The disk tier to keep informed (index, size bound); none for a bare store.</param>
@@ -19,10 +20,12 @@ internal sealed class FileBlobStore : IBlobStore
     {
     }
 
-    public FileBlobStore(CacheLayout layout, ITierEvents tier)
+    public FileBlobStore(CacheLayout layout, ITierEvents tier, int openHandles = OpenBlobHandles.DefaultCapacity)
     {
         _layout = layout;
         _tier = tier;
+        _handles = new OpenBlobHandles(openHandles);
+        tier.OnBlobDeleting(_handles.Forget);
         Directory.CreateDirectory(layout.Blobs);
         if (Directory.Exists(layout.Temp))
         {
@@ -39,19 +42,32 @@ internal sealed class FileBlobStore : IBlobStore
 
     public string PathOf(Digest digest) => _layout.PathOf(BlobKind.Blob, digest);
 
+    /// <summary>Open handles kept for hits (at most <see cref="OpenBlobHandles.DefaultCapacity"/>).</summary>
+    internal int OpenHandles => _handles.Count;
+
     public StoredBlob? TryOpen(Digest digest)
     {
         var path = PathOf(digest);
         if (!File.Exists(path))
         {
-            return null; // the common miss costs no exception
+            // The common miss costs no exception; a file deleted behind the mirror's back takes its kept handle along.
+            _handles.Forget(digest);
+            return null;
+        }
+
+        if (_handles.TryLease(digest) is { } kept)
+        {
+            _tier.Hit(BlobIndexKey.Blob(digest), kept.Length);
+            return kept;
         }
 
         try
         {
-            var stream = StagedBlob.OpenShared(path);
-            _tier.Hit(BlobIndexKey.Blob(digest), stream.Length);
-            return new StoredBlob(stream, stream.Length);
+            // Sequential: the kernel reads ahead for the whole-blob reads that are the rule.
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+            var length = RandomAccess.GetLength(handle);
+            _tier.Hit(BlobIndexKey.Blob(digest), length);
+            return _handles.Admit(digest, handle, length);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -161,8 +177,11 @@ internal sealed class FileBlobStore : IBlobStore
             return false;
         }
 
+        _handles.Forget(digest);
         FileSystem.TryDelete(path);
         _tier.Removed(BlobIndexKey.Blob(digest));
         return true;
     }
+
+    public void Dispose() => _handles.Dispose();
 }

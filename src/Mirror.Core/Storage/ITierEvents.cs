@@ -26,6 +26,14 @@ public interface ITierEvents
 
     void WriteFailed(string operation, Exception error);
 
+    /// <summary>
+    /// Asks to be told before the tier deletes a blob's file itself (eviction): the store closes what it keeps open
+    /// for it, so that no handle holds the space the tier believes it freed.
+    /// </summary>
+    void OnBlobDeleting(Action<Digest> deleting)
+    {
+    }
+
     private sealed class NoTierEvents : ITierEvents
     {
         public long MaxBytes => 0;

@@ -32,10 +32,10 @@ public sealed class FileBlobStoreTests : TempDirectoryTests
         Assert.Equal(content.Length, length);
         var stored = Store.TryOpen(digest);
         Assert.NotNull(stored);
-        await using (stored.Stream)
+        using (stored)
         {
             Assert.Equal(content.Length, stored.Length);
-            Assert.Equal(content, await ReadAllAsync(stored.Stream));
+            Assert.Equal(content, ReadAll(stored));
         }
 
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(Dir.Path, "tmp")));
@@ -65,7 +65,7 @@ public sealed class FileBlobStoreTests : TempDirectoryTests
         Assert.Equal(0, length);
         var stored = Store.TryOpen(digest);
         Assert.NotNull(stored);
-        await stored.Stream.DisposeAsync();
+        stored.Dispose();
     }
 
     [Fact]
@@ -270,14 +270,65 @@ public sealed class FileBlobStoreTests : TempDirectoryTests
 
         var stored = Store.TryOpen(digest);
         Assert.NotNull(stored);
-        await using (stored.Stream)
+        using (stored)
         {
             Assert.True(Store.Delete(digest));
 
             Assert.Null(Store.TryOpen(digest));
             Assert.False(Store.Delete(digest));
-            Assert.Equal(content, await ReadAllAsync(stored.Stream));
+            Assert.Equal(content, ReadAll(stored));
         }
+    }
+
+    [Fact]
+    public async Task TryOpen_Again_SharesOneKeptHandle_ClosedOnlyAfterItsLastReader()
+    {
+        var content = Content(4096);
+        var digest = await CommitAsync(content);
+
+        using var first = Store.TryOpen(digest)!;
+        using (var second = Store.TryOpen(digest)!)
+        {
+            Assert.Same(first.Handle, second.Handle);
+            Assert.Equal(1, Store.OpenHandles);
+        }
+
+        Assert.False(first.Handle.IsClosed);
+        Assert.True(Store.Delete(digest));
+        Assert.Equal(0, Store.OpenHandles);
+        Assert.Equal(content, ReadAll(first)); // the delete closed the kept handle only as far as its readers let it
+    }
+
+    [Fact]
+    public async Task TryOpen_FileDeletedBehindTheStore_NullAndTheKeptHandleLetGo()
+    {
+        var digest = await CommitAsync(Content(100));
+        Store.TryOpen(digest)!.Dispose();
+        Assert.Equal(1, Store.OpenHandles);
+
+        File.Delete(Store.PathOf(digest));
+
+        Assert.Null(Store.TryOpen(digest));
+        Assert.Equal(0, Store.OpenHandles);
+    }
+
+    [Fact]
+    public async Task TryOpen_ManyBlobs_KeepsAtMostTheBound_EveryReadCorrect()
+    {
+        var blobs = new List<(Digest Digest, byte[] Content)>();
+        for (var i = 0; i < OpenBlobHandles.DefaultCapacity + 20; i++)
+        {
+            var content = Content(64 + i);
+            blobs.Add((await CommitAsync(content), content));
+        }
+
+        foreach (var (digest, content) in blobs.Concat(blobs))
+        {
+            using var stored = Store.TryOpen(digest)!;
+            Assert.Equal(content, ReadAll(stored));
+        }
+
+        Assert.Equal(OpenBlobHandles.DefaultCapacity, Store.OpenHandles);
     }
 
     /// <summary>Stores <paramref name="content"/> through the staged writer, as a fill does.</summary>
@@ -302,5 +353,17 @@ public sealed class FileBlobStoreTests : TempDirectoryTests
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer);
         return buffer.ToArray();
+    }
+
+    private static byte[] ReadAll(StoredBlob stored)
+    {
+        var content = new byte[stored.Length];
+        var read = 0;
+        while (read < content.Length && RandomAccess.Read(stored.Handle, content.AsSpan(read), read) is > 0 and var n)
+        {
+            read += n;
+        }
+
+        return content;
     }
 }

@@ -28,6 +28,28 @@ public sealed partial class MetricsTests() : MirrorWithUpstream(startMirror: fal
     }
 
     [Fact]
+    public async Task Metrics_DotNetInstruments_OnlyTheRuntimesOwn_NothingRecordedPerRequest()
+    {
+        await using var mirror = await StartMirrorAsync();
+        using var client = mirror.CreateClient();
+        await client.GetStringAsync("/metrics"); // the first scrape connects prometheus-net's adapters
+        for (var i = 0; i < 20; i++)
+        {
+            using var connection = mirror.CreateClient(); // new connections, too: Kestrel counts them
+            await connection.GetStringAsync("/v2/");
+        }
+
+        var families = (await client.GetStringAsync("/metrics")).Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => line.Split('{', ' ')[0])
+            .ToHashSet();
+
+        Assert.Contains("mirror_requests_total", families);
+        Assert.DoesNotContain(families, f => f.Contains("kestrel", StringComparison.Ordinal) || f.Contains("aspnetcore", StringComparison.Ordinal)
+            || f.Contains("http_server", StringComparison.Ordinal) || f.Contains("http_client", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Metrics_UpstreamPullBudget_FromRateLimitHeaders()
     {
         await using var upstream = await FakeRegistry.StartAsync();
