@@ -54,6 +54,8 @@ dotnet "$dll" --urls "http://127.0.0.1:$mirror_port" --Mirror:Cache:Directory="$
   --Mirror:Upstreams:0:Name=docker.io --Mirror:Upstreams:0:Url="$upstream_url" > "$work/mirror.log" 2>&1 & mirror_pid=$!; pids+=($mirror_pid)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$mirror_port/v2/" >/dev/null && break; sleep 0.1; done
 rss_before=$(awk '/VmRSS/{print $2}' /proc/$mirror_pid/status)
+cpu_ticks() { sed 's/.*) //' /proc/$mirror_pid/stat | awk '{print $12 + $13}'; } # utime + stime
+cpu_before=$(cpu_ticks)
 
 start=$(date +%s.%N)
 client_pids=()
@@ -64,13 +66,14 @@ done
 wait "${client_pids[@]}"
 end=$(date +%s.%N)
 sleep 0.5
+cpu_s=$(awk "BEGIN{printf \"%.2f\", ($(cpu_ticks) - $cpu_before) / $(getconf CLK_TCK)}")
 peak_kb=$(awk '/VmHWM/{print $2}' /proc/$mirror_pid/status)
 
 ok=0; for i in $(seq "$clients"); do [ "sha256:$(cat "$work/sum.$i")" = "$digest" ] && ok=$((ok+1)); done
 gets=$(grep -c "GET /v2/storm/blob/blobs/$digest" "$work/up.log" || true)
 ttfb_max=$(cat "$work"/client.* | awk '{print $2}' | sort -n | tail -1)
 total_max=$(cat "$work"/client.* | awk '{print $3}' | sort -n | tail -1)
-printf '| blob | clients | upstream rate | upstream GETs | correct downloads | slowest first byte (s) | slowest client (s) | storm wall (s) | RSS idle (MB) | peak RSS (MB) |\n'
-printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
-printf '| %s MiB | %s | %s | %s | %s/%s | %s | %s | %.2f | %d | %d |\n' "$size_mb" "$clients" "${rate:-unlimited}" "$gets" "$ok" "$clients" \
-  "$ttfb_max" "$total_max" "$(awk "BEGIN{print $end - $start}")" $((rss_before / 1024)) $((peak_kb / 1024))
+printf '| blob | clients | upstream rate | upstream GETs | correct downloads | slowest first byte (s) | slowest client (s) | storm wall (s) | mirror CPU (s) | RSS idle (MB) | peak RSS (MB) |\n'
+printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
+printf '| %s MiB | %s | %s | %s | %s/%s | %s | %s | %.2f | %s | %d | %d |\n' "$size_mb" "$clients" "${rate:-unlimited}" "$gets" "$ok" "$clients" \
+  "$ttfb_max" "$total_max" "$(awk "BEGIN{print $end - $start}")" "$cpu_s" $((rss_before / 1024)) $((peak_kb / 1024))
