@@ -25,8 +25,11 @@ internal sealed partial class FasterBlobIndex
             var digest = key.Digest;
             Span<byte> raw = stackalloc byte[64];
             raw.Clear();
-            var length = digest.Hex.Length / 2;
-            Convert.FromHexString(digest.Hex, raw[..length], out _, out _);
+
+            // The hex as a span of the digest's own string: Digest.Hex allocates a substring per call, and this runs
+            // on every Touch (every cache hit), where it was two 64-char strings (304 B) per hit.
+            var hex = digest.ToString().AsSpan(digest.Algorithm.Length + 1);
+            Convert.FromHexString(hex, raw[..(hex.Length / 2)], out _, out _);
             var words = MemoryMarshal.Cast<byte, ulong>(raw);
             var algorithm = digest.Algorithm == "sha512" ? 1UL : 0UL;
             return new IndexKey
