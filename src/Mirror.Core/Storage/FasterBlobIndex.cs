@@ -37,7 +37,10 @@ internal sealed partial class FasterBlobIndex : IBlobIndex
 {
     private const int IndexBuckets = 1 << 16; // 64 B buckets × 7 slots: 4 MiB, ~450 k entries before overflow buckets
     private const int PageSizeBits = 20;      // 1 MiB pages
-    private const int MemorySizeBits = 25;    // 32 MiB of log in memory ≈ 290 k records
+    // 128 MiB of log in memory ≈ 1.2 M records. FASTER allocates the pages as the log grows, so a small index pays
+    // nothing for it (an empty and a 100 k one open to the same RSS); with 32 MiB, lookups in a 1 M-entry index went
+    // to the log file ~70 % of the time (Touch 0.4 → 8–11 µs, docs/benchmarks.md) for ~63 MB saved.
+    private const int MemorySizeBits = 27;
     private const int SegmentSizeBits = 26;
     private const int RecordSize = 112;
 
