@@ -12,6 +12,8 @@ size_mb=${1:-100}
 clients=${2:-20}
 rate=${3:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=loadtests/lib.sh
+. "$root/loadtests/lib.sh"
 work=$(mktemp -d /tmp/mirror-storm.XXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -43,26 +45,14 @@ fi
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$up_port/v2/" >/dev/null && break; sleep 0.1; done
 
 head -c $((size_mb * 1024 * 1024)) /dev/urandom > "$work/blob"
-digest=sha256:$(sha256sum "$work/blob" | cut -d' ' -f1)
-loc=$(curl -sfi -X POST "http://127.0.0.1:$up_port/v2/storm/blob/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
-case "$loc" in http*) ;; *) loc="http://127.0.0.1:$up_port$loc";; esac
-sep='?'; case "$loc" in *\?*) sep='&';; esac
-curl -sf -X PUT -H 'Content-Type: application/octet-stream' -T "$work/blob" "$loc${sep}digest=$digest" >/dev/null
+digest=$(push_blob "$work/blob" storm/blob "$up_port")
 
-dll=$root/src/Mirror.Server/bin/Release/net10.0/Mirror.Server.dll
-[ -f "$dll" ] || dotnet build "$root/src/Mirror.Server" -c Release -v q >/dev/null
-dotnet "$dll" --urls "http://127.0.0.1:$mirror_port" --Mirror:Cache:Directory="$work/cache" \
-  --Mirror:Upstreams:0:Name=docker.io --Mirror:Upstreams:0:Url="$upstream_url" > "$work/mirror.log" 2>&1 & mirror_pid=$!; pids+=($mirror_pid)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$mirror_port/v2/" >/dev/null && break; sleep 0.1; done
+start_mirror "$root" "$mirror_port" "$work/cache" "$upstream_url" "$work/mirror.log"
 if [ "${WARMUP:-0}" = 1 ]; then
   # An unmeasured storm on another (small) blob first: the fill and its joined readers are compiled by .NET on first
   # use, a one-time cost of a fresh process that the measured storm should not carry.
   head -c $((4 * 1024 * 1024)) /dev/urandom > "$work/warm"
-  warm=sha256:$(sha256sum "$work/warm" | cut -d' ' -f1)
-  loc=$(curl -sfi -X POST "http://127.0.0.1:$up_port/v2/storm/blob/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
-  case "$loc" in http*) ;; *) loc="http://127.0.0.1:$up_port$loc";; esac
-  sep='?'; case "$loc" in *\?*) sep='&';; esac
-  curl -sf -X PUT -H 'Content-Type: application/octet-stream' -T "$work/warm" "$loc${sep}digest=$warm" >/dev/null
+  warm=$(push_blob "$work/warm" storm/blob "$up_port")
   for round in cold warm; do
     warm_pids=()
     for i in $(seq "$clients"); do curl -sf -o /dev/null "http://127.0.0.1:$mirror_port/v2/storm/blob/blobs/$warm" & warm_pids+=($!); done

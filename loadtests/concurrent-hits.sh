@@ -16,6 +16,8 @@ wrk_duration=${WRK_DURATION:-10s}
 wrk_threads=${WRK_THREADS:-2}
 verify=${VERIFY:-$([ "$size_mb" -le 4 ] && echo 1 || echo 0)}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=loadtests/lib.sh
+. "$root/loadtests/lib.sh"
 
 # Every client connection is a descriptor in the client and one in Mirror (plus the blob file it reads): the usual
 # soft limit of 1024 would fail the run with EMFILE before it measured anything.
@@ -42,17 +44,9 @@ docker-registry serve "$work/up.yml" > "$work/up.log" 2>&1 & pids+=($!)
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$up_port/v2/" >/dev/null && break; sleep 0.1; done
 
 head -c $((size_mb * 1024 * 1024)) /dev/urandom > "$work/blob"
-digest=sha256:$(sha256sum "$work/blob" | cut -d' ' -f1)
-loc=$(curl -sfi -X POST "http://127.0.0.1:$up_port/v2/hits/blob/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
-case "$loc" in http*) ;; *) loc="http://127.0.0.1:$up_port$loc";; esac
-sep='?'; case "$loc" in *\?*) sep='&';; esac
-curl -sf -X PUT -H 'Content-Type: application/octet-stream' -T "$work/blob" "$loc${sep}digest=$digest" >/dev/null
+digest=$(push_blob "$work/blob" hits/blob "$up_port")
 
-dll=$root/src/Mirror.Server/bin/Release/net10.0/Mirror.Server.dll
-[ -f "$dll" ] || dotnet build "$root/src/Mirror.Server" -c Release -v q >/dev/null
-dotnet "$dll" --urls "http://127.0.0.1:$mirror_port" --Mirror:Cache:Directory="$work/cache" \
-  --Mirror:Upstreams:0:Name=docker.io --Mirror:Upstreams:0:Url="http://127.0.0.1:$up_port" > "$work/mirror.log" 2>&1 & mirror_pid=$!; pids+=($mirror_pid)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$mirror_port/v2/" >/dev/null && break; sleep 0.1; done
+start_mirror "$root" "$mirror_port" "$work/cache" "http://127.0.0.1:$up_port" "$work/mirror.log"
 url=http://127.0.0.1:$mirror_port/v2/hits/blob/blobs/$digest
 
 # The fill, then one stored hit (so that the hit path is compiled), both unmeasured.
