@@ -19,16 +19,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up_port=$(port); mirror_port=$(port)
-
-cat > "$work/up.yml" <<YML
-version: 0.1
-log: {level: info, accesslog: {disabled: false}}
-storage: {filesystem: {rootdirectory: $work/up}}
-http: {addr: 127.0.0.1:$up_port}
-YML
-docker-registry serve "$work/up.yml" > "$work/up.log" 2>&1 & pids+=($!)
+start_upstream "$work" "$up_port"
 upstream_url=http://127.0.0.1:$up_port
 if [ -n "$rate" ]; then
   ng_port=$(port)

@@ -1,4 +1,20 @@
-# Shared by the loadtests/ scripts (sourced, not run): pushing a blob to the upstream and starting Mirror.
+# Shared by the loadtests/ scripts (sourced, not run): a free port, the upstream, pushing a blob, starting Mirror.
+# The caller keeps the pids of what it starts in the array `pids` (its cleanup kills them).
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_upstream WORK PORT — docker-registry on filesystem storage under WORK/up, access log in WORK/up.log (it
+# counts upstream fetches).
+start_upstream() {
+  local work=$1 port=$2
+  cat > "$work/up.yml" <<YML
+version: 0.1
+log: {level: info, accesslog: {disabled: false}}
+storage: {filesystem: {rootdirectory: $work/up}}
+http: {addr: 127.0.0.1:$port}
+YML
+  docker-registry serve "$work/up.yml" > "$work/up.log" 2>&1 & pids+=($!)
+}
 
 # push_blob FILE REPOSITORY UPSTREAM_PORT — monolithic upload to docker-registry; prints the blob's digest.
 push_blob() {
