@@ -2,6 +2,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Mirror.Access;
 using Mirror.Caching;
@@ -24,6 +25,8 @@ public static class MirrorServiceCollectionExtensions
     // What UseAuthentication and UseAuthorization record in the application's properties (see MapMirror).
     private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
     private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
+    private const int ListenBacklog = 4096;
 
     public static IServiceCollection AddMirror(this IServiceCollection services, IConfiguration configuration)
     {
@@ -54,6 +57,11 @@ public static class MirrorServiceCollectionExtensions
         services.TryAddSingleton<PassThrough>();
         services.TryAddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
+
+        // A mirror meets its clients all at once (a node pool scaling up, a rollout pulling everywhere): beyond Kestrel's
+        // default listen backlog of 512 the kernel drops connection attempts, and clients retry them a second later.
+        // The kernel caps this at net.core.somaxconn (4096 on current kernels).
+        services.Configure<SocketTransportOptions>(o => o.Backlog = Math.Max(o.Backlog, ListenBacklog));
         ClientLimits.Add(services);
         services.AddMirrorTracing(configuration);
         services.AddHostedService<MetricsPortServer>();
