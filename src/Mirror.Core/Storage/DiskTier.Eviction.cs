@@ -104,13 +104,13 @@ internal sealed partial class DiskTier
         var path = PathOf(key);
         try
         {
-            if (key.Kind == BlobKind.Blob)
-            {
-                _blobDeleting?.Invoke(key.Digest);
-            }
-
             // Content first: a manifest without content is a miss, content without its type file never happens.
             File.Delete(path);
+            if (key.Kind == BlobKind.Blob)
+            {
+                _blobDeleted?.Invoke(key.Digest);
+            }
+
             if (key.Kind == BlobKind.Manifest)
             {
                 File.Delete(_layout.MediaTypePathOf(key.Digest));

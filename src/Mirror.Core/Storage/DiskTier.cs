@@ -28,7 +28,7 @@ internal sealed partial class DiskTier : ITierEvents
     private readonly ConcurrentDictionary<Digest, int> _writing = new();
     private readonly Lock _evictGate = new();
     private readonly SemaphoreSlim _pressure = new(0, 1);
-    private Action<Digest>? _blobDeleting;
+    private Action<Digest>? _blobDeleted;
     private long _evictedFiles;
     private long _evictedBytes;
 
@@ -57,7 +57,7 @@ internal sealed partial class DiskTier : ITierEvents
 
     public string PathOf(BlobIndexKey key) => _layout.PathOf(key);
 
-    public void OnBlobDeleting(Action<Digest> deleting) => _blobDeleting += deleting;
+    public void OnBlobDeleted(Action<Digest> deleted) => _blobDeleted += deleted;
 
     /// <summary>A file was committed: it enters the index as just accessed.</summary>
     public void Committed(BlobIndexKey key, long size = -1)

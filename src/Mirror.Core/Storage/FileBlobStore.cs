@@ -25,7 +25,7 @@ internal sealed class FileBlobStore : IBlobStore, IDisposable
         _layout = layout;
         _tier = tier;
         _handles = new OpenBlobHandles(openHandles);
-        tier.OnBlobDeleting(_handles.Forget);
+        tier.OnBlobDeleted(_handles.Forget);
         Directory.CreateDirectory(layout.Blobs);
         if (Directory.Exists(layout.Temp))
         {
@@ -67,7 +67,15 @@ internal sealed class FileBlobStore : IBlobStore, IDisposable
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
             var length = RandomAccess.GetLength(handle);
             _tier.Hit(BlobIndexKey.Blob(digest), length);
-            return _handles.Admit(digest, handle, length);
+            var opened = _handles.Admit(digest, handle, length);
+            if (!File.Exists(path))
+            {
+                // Deleted while it was being opened, and perhaps told before it was kept: not kept after all (this
+                // reader still reads it, as any open reader of a deleted file does).
+                _handles.Forget(digest);
+            }
+
+            return opened;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -177,8 +185,8 @@ internal sealed class FileBlobStore : IBlobStore, IDisposable
             return false;
         }
 
-        _handles.Forget(digest);
         FileSystem.TryDelete(path);
+        _handles.Forget(digest); // after the delete: a handle kept meanwhile is dropped too (TryOpen re-checks)
         _tier.Removed(BlobIndexKey.Blob(digest));
         return true;
     }

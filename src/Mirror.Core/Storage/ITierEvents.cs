@@ -27,10 +27,11 @@ public interface ITierEvents
     void WriteFailed(string operation, Exception error);
 
     /// <summary>
-    /// Asks to be told before the tier deletes a blob's file itself (eviction): the store closes what it keeps open
-    /// for it, so that no handle holds the space the tier believes it freed.
+    /// Asks to be told when the tier has deleted a blob's file itself (eviction): the store closes what it keeps open
+    /// for it, so that no handle holds the space the tier believes it freed. Told after the delete, so that a handle
+    /// kept in between is still dropped (the store re-checks the path after keeping one).
     /// </summary>
-    void OnBlobDeleting(Action<Digest> deleting)
+    void OnBlobDeleted(Action<Digest> deleted)
     {
     }
 
