@@ -30,7 +30,6 @@ internal static class ConsoleLogging
         logging.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = configuration[FormatterNameKey] is { Length: > 0 } name ? name : ConsoleFormatterNames.Simple);
         logging.Services.Configure<ConsoleLoggerOptions>(o =>
         {
-
             // One log line per request is useful until it throttles the data path: when the console cannot keep up,
             // drop lines rather than make requests wait for the logger's queue.
             o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
