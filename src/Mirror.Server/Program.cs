@@ -1,6 +1,8 @@
 using Mirror.Server.Cli;
 using Mirror.Server.Hosting;
 
+RuntimeTuning.Apply();
+
 // The command line is read before any host exists: --help, --version and a mistyped flag touch neither the
 // configuration nor the cache directory.
 var command = CommandLine.Parse(args);
