@@ -65,7 +65,17 @@ internal sealed class FileBlobStore : IBlobStore, IDisposable
         {
             // Sequential: the kernel reads ahead for the whole-blob reads that are the rule.
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
-            var length = RandomAccess.GetLength(handle);
+            long length;
+            try
+            {
+                length = RandomAccess.GetLength(handle);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+
             _tier.Hit(BlobIndexKey.Blob(digest), length);
             var opened = _handles.Admit(digest, handle, length);
             if (!File.Exists(path))
