@@ -124,10 +124,6 @@ public static class MirrorCoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The persistent index in <see cref="CacheLayout.Index"/>; when it cannot even be created (directory unwritable),
-    /// an in-memory index stands in and the start goes on: degrade, don't fail.
-    /// </summary>
-    /// <summary>
     /// Only called with Redis configured: its own method so that the Redis client's assemblies (a megabyte of
     /// resident code) are loaded then, not whenever the factory above is compiled.
     /// </summary>
@@ -135,6 +131,10 @@ public static class MirrorCoreServiceCollectionExtensions
     private static IDistributedCache Redis(string configuration) =>
         new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions { Configuration = configuration, InstanceName = "mirror:" }));
 
+    /// <summary>
+    /// The persistent index in <see cref="CacheLayout.Index"/>; when it cannot even be created (directory unwritable),
+    /// an in-memory index stands in and the start goes on: degrade, don't fail.
+    /// </summary>
     private static IBlobIndex OpenBlobIndex(IServiceProvider services)
     {
         var health = services.GetRequiredService<CacheHealth>();
