@@ -22,19 +22,45 @@ internal sealed class StoredBlobContent(StoredBlob stored) : BlobContent
 
     public override CacheSource Source => CacheSource.Disk;
 
-    public override async Task<CopyResult> CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken)
+    public override Task<CopyResult> CopyToAsync(Stream destination, long offset, long? count, CancellationToken cancellationToken) =>
+        CopyAsync(destination, null, offset, count, cancellationToken);
+
+    /// <summary>
+    /// Reads the file straight into the writer's memory: no intermediate buffer, one copy (page cache → pipe) fewer
+    /// than through a stream. The read is synchronous: on Linux an "asynchronous" file read is a synchronous one
+    /// queued to the thread pool, a hop per chunk for data that a hit usually finds in the page cache.
+    /// </summary>
+    public override Task<CopyResult> CopyToAsync(PipeWriter destination, long offset, long? count, CancellationToken cancellationToken) =>
+        CopyAsync(null, destination, offset, count, cancellationToken);
+
+    /// <summary>One loop for both destinations (as a fill's readers have): exactly one of <paramref name="stream"/> and <paramref name="writer"/> is set.</summary>
+    private async Task<CopyResult> CopyAsync(Stream? stream, PipeWriter? writer, long offset, long? count, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = stream is null ? null : ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             var position = offset;
             var end = offset + (count ?? stored.Length - offset);
             while (position < end)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return CopyResult.Canceled;
+                }
+
                 int read;
                 try
                 {
-                    read = await RandomAccess.ReadAsync(stored.Handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, end - position)), position, cancellationToken).ConfigureAwait(false);
+                    if (writer is not null)
+                    {
+                        var want = (int)Math.Min(WriterChunk, end - position);
+                        var memory = writer.GetMemory(want);
+                        read = RandomAccess.Read(stored.Handle, memory.Span[..Math.Min(want, memory.Length)], position);
+                    }
+                    else
+                    {
+                        read = await RandomAccess.ReadAsync(stored.Handle, buffer.AsMemory(0, (int)Math.Min(buffer!.Length, end - position)), position, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -50,9 +76,13 @@ internal sealed class StoredBlobContent(StoredBlob stored) : BlobContent
                     return Failed($"stored file ended at {position}, expected {end} bytes");
                 }
 
-                if (await WriteAsync(destination, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false) is not CopyResult.Completed and var gone)
+                writer?.Advance(read);
+                var sent = writer is not null
+                    ? await FlushAsync(writer, cancellationToken).ConfigureAwait(false)
+                    : await WriteAsync(stream!, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (sent != CopyResult.Completed)
                 {
-                    return gone;
+                    return sent;
                 }
 
                 position += read;
@@ -62,53 +92,11 @@ internal sealed class StoredBlobContent(StoredBlob stored) : BlobContent
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>
-    /// Reads the file straight into the writer's memory: no intermediate buffer, one copy (page cache → pipe) fewer
-    /// than through a stream. The read is synchronous: on Linux an "asynchronous" file read is a synchronous one
-    /// queued to the thread pool, a hop per chunk for data that a hit usually finds in the page cache.
-    /// </summary>
-    public override async Task<CopyResult> CopyToAsync(PipeWriter destination, long offset, long? count, CancellationToken cancellationToken)
-    {
-        var handle = stored.Handle;
-        var position = offset;
-        var end = offset + (count ?? stored.Length - offset);
-        while (position < end)
-        {
-            if (cancellationToken.IsCancellationRequested)
+            if (buffer is not null)
             {
-                return CopyResult.Canceled;
-            }
-
-            var want = (int)Math.Min(WriterChunk, end - position);
-            int read;
-            try
-            {
-                var memory = destination.GetMemory(want);
-                read = RandomAccess.Read(handle, memory.Span[..Math.Min(want, memory.Length)], position);
-            }
-            catch (IOException ex)
-            {
-                return Failed($"reading the stored blob failed: {ex.Message}");
-            }
-
-            if (read == 0)
-            {
-                return Failed($"stored file ended at {position}, expected {end} bytes");
-            }
-
-            destination.Advance(read);
-            position += read;
-            if (await FlushAsync(destination, cancellationToken).ConfigureAwait(false) is not CopyResult.Completed and var gone)
-            {
-                return gone;
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-
-        return CopyResult.Completed;
     }
 
     public override void Dispose() => stored.Dispose();
