@@ -5,51 +5,30 @@ namespace Mirror.Caching;
 
 /// <summary>
 /// The digest hit's fast path: manifests that the memory tier or the disk served, by digest, in one dictionary in
-/// front of HybridCache. Content by digest never changes, so an entry is right until the manifest is forgotten
-/// (deleted through the mirror); access checks for private upstreams still run on every hit (the caller's).
-/// Bounded by the bytes it holds; past that, manifests are served by the memory tier as before.
+/// front of HybridCache (<see cref="HotEntries{TKey, TValue}"/>). Content by digest never changes, so an entry is right
+/// until the manifest is forgotten (deleted through the mirror); access checks for private upstreams still run on
+/// every hit (the caller's). Bounded by the bytes it holds; past that, manifests are served by the memory tier as before.
 /// </summary>
 /// <param name="maxBytes">The most manifest bytes it keeps.</param>
 internal sealed class HotManifests(long maxBytes)
 {
-    // Bumped by every Remove; an Add compares it with what it read before its lookup (see HotTags).
-    private long _generation;
-    private long _bytes;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Digest, StoredManifest> _entries = new();
+    private readonly HotEntries<Digest, StoredManifest> _entries = new(maxBytes, static m => m.Content.Length);
 
     /// <summary>Read before the lookup whose result is added: a manifest forgotten since is not put back.</summary>
-    public long Generation => Volatile.Read(ref _generation);
+    public long Generation => _entries.Generation;
 
     public int Count => _entries.Count;
 
-    public bool TryGet(Digest digest, out StoredManifest manifest) => _entries.TryGetValue(digest, out manifest!);
+    public bool TryGet(Digest digest, out StoredManifest manifest) => _entries.TryGet(digest, out manifest);
 
     public void Add(StoredManifest manifest, long seenGeneration)
     {
-        var size = manifest.Content.Length;
-        if (_entries.ContainsKey(manifest.Digest))
+        // Content by digest is the same whoever adds it: one kept copy is enough.
+        if (!_entries.TryGet(manifest.Digest, out _))
         {
-            return;
-        }
-
-        if (Interlocked.Add(ref _bytes, size) > maxBytes || !_entries.TryAdd(manifest.Digest, manifest))
-        {
-            Interlocked.Add(ref _bytes, -size);
-            return;
-        }
-
-        if (Generation != seenGeneration && _entries.TryRemove(new KeyValuePair<Digest, StoredManifest>(manifest.Digest, manifest)))
-        {
-            Interlocked.Add(ref _bytes, -size);
+            _entries.Add(manifest.Digest, manifest, seenGeneration);
         }
     }
 
-    public void Remove(Digest digest)
-    {
-        Interlocked.Increment(ref _generation);
-        if (_entries.TryRemove(digest, out var gone))
-        {
-            Interlocked.Add(ref _bytes, -gone.Content.Length);
-        }
-    }
+    public void Remove(Digest digest) => _entries.Remove(digest);
 }
